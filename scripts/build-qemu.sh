@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Builds QEMU 10.0 for x86_64 with nswitch-nic in it and leaves
+# build/qemu/qemu-system-x86_64 in the clone (a link into the cache).
+#
+# The tree in $QEMU_TREE is a copy of the QEMU source with the hook patch
+# applied; our files are synchronised into it on every run (only changed
+# files are rewritten, so ninja rebuilds only what changed).
+source "$(dirname "$0")/common.sh"
+
+HOOK_PATCH=$REPO_ROOT/scripts/qemu-hooks.patch
+# Our files, as they sit in a QEMU tree.
+OUR_PATHS=(hw/net/nswitch include/hw/net tests/qtest)
+CONFIGURE_ARGS=(
+    --python="$SYSTEM_PYTHON"
+    --target-list=x86_64-softmmu
+    --without-default-features
+    --enable-tcg --enable-slirp
+    --disable-fdt --disable-docs
+    --disable-download --disable-install-blobs
+    --enable-werror
+)
+QEMU_TARGETS=(qemu-system-x86_64 tests/qtest/nswitch-nic-test)
+
+stamp_of() {
+    printf '%s\n' "$@" | sha256sum | cut -d' ' -f1
+}
+
+# A fresh copy of the pristine tree whenever the source or the patch changes.
+prepare_tree() {
+    local source=$1 stamp
+    stamp=$(stamp_of "$source" "$(sha256sum <"$HOOK_PATCH")")
+    if [ "$(cat "$QEMU_TREE/.nswitch-tree" 2>/dev/null)" = "$stamp" ]; then
+        return
+    fi
+    log "copying $source to $QEMU_TREE and applying the hook patch"
+    rm -rf "$QEMU_TREE" "$QEMU_BUILD"
+    mkdir -p "$(dirname "$QEMU_TREE")"
+    cp -a "$source" "$QEMU_TREE"
+    if ! patch -d "$QEMU_TREE" -p1 --dry-run --forward --quiet <"$HOOK_PATCH"; then
+        rm -rf "$QEMU_TREE"
+        die "scripts/qemu-hooks.patch does not apply to $source; it targets QEMU 10.0.x"
+    fi
+    patch -d "$QEMU_TREE" -p1 --forward --quiet <"$HOOK_PATCH"
+    echo "$stamp" >"$QEMU_TREE/.nswitch-tree"
+}
+
+# Copies our files in; files we deleted since the last run go away too.
+sync_our_files() {
+    local manifest=$QEMU_TREE/.nswitch-files new_manifest path
+    new_manifest=$(mktemp)
+    git -C "$REPO_ROOT" ls-files --cached --others --exclude-standard \
+        -- "${OUR_PATHS[@]}" | sort -u >"$new_manifest"
+    if [ -f "$manifest" ]; then
+        comm -23 "$manifest" "$new_manifest" | while read -r path; do
+            rm -f "$QEMU_TREE/$path"
+        done
+    fi
+    rsync -c --files-from="$new_manifest" "$REPO_ROOT" "$QEMU_TREE"
+    mv "$new_manifest" "$manifest"
+}
+
+configure_build() {
+    local stamp
+    stamp=$(stamp_of "${CONFIGURE_ARGS[@]}")
+    if [ -f "$QEMU_BUILD/build.ninja" ] &&
+        [ "$(cat "$QEMU_BUILD/.nswitch-configure" 2>/dev/null)" = "$stamp" ]; then
+        return
+    fi
+    log "configuring QEMU in $QEMU_BUILD"
+    rm -rf "$QEMU_BUILD"
+    mkdir -p "$QEMU_BUILD"
+    (cd "$QEMU_BUILD" && "$QEMU_TREE/configure" "${CONFIGURE_ARGS[@]}" >configure.log 2>&1) ||
+        die "QEMU configure failed; see $QEMU_BUILD/configure.log"
+    echo "$stamp" >"$QEMU_BUILD/.nswitch-configure"
+}
+
+# The Debian source ships no firmware blobs: take Debian's packaged ones.
+link_firmware() {
+    local datadir=$QEMU_BUILD/qemu-bundle/usr/local/share/qemu blob
+    mkdir -p "$datadir"
+    for blob in /usr/share/seabios/*.bin /usr/lib/ipxe/qemu/*.rom \
+        /usr/share/qemu/*.bin /usr/share/qemu/*.rom; do
+        [ -e "$blob" ] || continue
+        [ -e "$datadir/$(basename "$blob")" ] || ln -s "$blob" "$datadir/"
+    done
+}
+
+main() {
+    local source
+    source=$("$REPO_ROOT/scripts/fetch-qemu.sh")
+    prepare_tree "$source"
+    sync_our_files
+    configure_build
+    log "building ${QEMU_TARGETS[*]}"
+    ninja -C "$QEMU_BUILD" "${QEMU_TARGETS[@]}" >"$QEMU_BUILD/ninja.log" 2>&1 || {
+        grep -E -A5 '^FAILED|error:' "$QEMU_BUILD/ninja.log" | head -40 >&2
+        die "QEMU build failed; see $QEMU_BUILD/ninja.log"
+    }
+    link_firmware
+    mkdir -p "$REPO_ROOT/build/qemu"
+    ln -sfn "$QEMU_BUILD/qemu-system-x86_64" "$REPO_ROOT/build/qemu/qemu-system-x86_64"
+    ln -sfn "$QEMU_BUILD/tests/qtest" "$REPO_ROOT/build/qemu/qtest"
+    log "built $REPO_ROOT/build/qemu/qemu-system-x86_64"
+}
+
+main "$@"
