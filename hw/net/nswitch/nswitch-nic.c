@@ -92,6 +92,12 @@ static void nswitch_nic_class_init(ObjectClass *klass, void *data)
 
     dc->desc = "SR-IOV virtio-net NIC with an OUI relay switch (nSwitch)";
     device_class_set_props(dc, nswitch_nic_properties);
+    object_class_property_set_description(klass, "vfs",
+        "TotalVFs: VFs the guest may enable (at most 7 without ARI, 255 with)");
+    object_class_property_set_description(klass, "ari",
+        "Alternative Routing-ID Interpretation, needed for more than 7 VFs");
+    object_class_property_set_description(klass, "oui",
+        "OUI of the relay group as xx:xx:xx (default 02:6e:<PF number>)");
     device_class_set_parent_realize(dc, nswitch_nic_realize,
                                     &nc->parent_realize);
 }

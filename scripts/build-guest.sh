@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Builds the test guest from Debian packages, offline from the mirror the
+# machine already uses: the current bookworm kernel (linux-image-amd64's
+# dependency) and busybox-static, in an initramfs with just the modules the
+# tests load. Prints the directory holding vmlinuz and initramfs.cpio.
+# Cached in $NSWITCH_CACHE/guest/<kernel version>/.
+source "$(dirname "$0")/common.sh"
+
+GUEST_MODULES=(virtio_pci virtio_net pktgen)
+INIT=$REPO_ROOT/scripts/guest/init
+
+kernel_package() {
+    apt-cache depends linux-image-amd64 |
+        awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
+}
+
+main() {
+    local package version out stamp
+    package=$(kernel_package)
+    [ -n "$package" ] || die "apt knows no linux-image-amd64; run apt-get update"
+    version=${package#linux-image-}
+    out=$NSWITCH_CACHE/guest/$version
+    stamp=$( (cat "$INIT" /bin/busybox "$0"; echo "${GUEST_MODULES[*]}") | sha256sum | cut -d' ' -f1)
+    if [ "$(cat "$out/.stamp" 2>/dev/null)" = "$stamp" ]; then
+        echo "$out"
+        return
+    fi
+    log "building the test guest (kernel $version) in $out"
+    WORK=$(mktemp -d)
+    trap 'rm -rf "$WORK"' EXIT
+    local work=$WORK
+    mkdir -p "$out"
+    if ! ls "$out"/"$package"_*.deb >/dev/null 2>&1; then
+        (cd "$out" && apt-get download -q "$package" >&2 2>/dev/null) ||
+            die "apt-get download $package failed"
+    fi
+    dpkg-deb -x "$out"/"$package"_*.deb "$work/kernel"
+    cp "$work/kernel/boot/vmlinuz-$version" "$out/vmlinuz"
+    # The package leaves modules.dep to its postinst.
+    depmod -b "$work/kernel" "$version"
+
+    local root=$work/initramfs module path
+    mkdir -p "$root/bin" "$root/lib/modules/$version"
+    cp /bin/busybox "$root/bin/busybox"
+    install -m 755 "$INIT" "$root/init"
+    for module in "${GUEST_MODULES[@]}"; do
+        modprobe -d "$work/kernel" -S "$version" --show-depends "$module" |
+            awk '$1 == "insmod" { print $2 }' | while read -r path; do
+            mkdir -p "$root/$(dirname "${path#"$work/kernel"}")"
+            cp "$path" "$root/${path#"$work/kernel"}"
+        done
+    done
+    cp "$work/kernel/lib/modules/$version"/modules.{order,builtin,builtin.modinfo} \
+        "$root/lib/modules/$version/"
+    depmod -b "$root" "$version"
+    (cd "$root" && find . | cpio -o -H newc --quiet) >"$out/initramfs.cpio"
+    echo "$stamp" >"$out/.stamp"
+    echo "$out"
+}
+
+main "$@"

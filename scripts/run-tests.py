@@ -1,0 +1,153 @@
+#!/usr/bin/python3
+"""Runs every nswitch-nic test and counts each test case.
+
+Suites:
+  unit    cmocka tests of the core, from the standalone meson build
+  qtest   QEMU qtests of the device, built inside QEMU (tests/qtest/*.c)
+  system  host-side scripts in tests/system/ (QEMU command line, guests)
+
+Every test speaks TAP; each "ok" / "not ok" line is one test case. A test
+that exits non-zero without reporting a failure, breaks its plan or runs
+out of time counts as one more failure. Full output of each test goes to
+build/test-logs/. The last line is "N passed, M failed".
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TAP_RESULT = re.compile(r"^(not ok|ok)\b\s*(\d+)?\s*(?:-\s*)?([^#]*)(#.*)?$")
+TAP_PLAN = re.compile(r"^1\.\.(\d+)")
+
+
+def unit_tests(builddir):
+    out = subprocess.run(["meson", "introspect", "--tests", builddir],
+                         check=True, capture_output=True, text=True).stdout
+    for test in json.loads(out):
+        yield {"suite": "unit", "name": test["name"], "cmd": test["cmd"],
+               "env": test.get("env") or {}, "timeout": 120}
+
+
+def qtests():
+    qemu = os.path.join(REPO, "build/qemu/qemu-system-x86_64")
+    qtest_dir = os.path.join(REPO, "build/qemu/qtest")
+    for source in sorted(os.listdir(os.path.join(REPO, "tests/qtest"))):
+        if not source.endswith("-test.c"):
+            continue
+        name = source[:-2]
+        yield {"suite": "qtest", "name": name,
+               "cmd": [os.path.join(qtest_dir, name), "--tap", "-k"],
+               "env": {"QTEST_QEMU_BINARY": qemu}, "timeout": 600}
+
+
+def system_tests():
+    directory = os.path.join(REPO, "tests/system")
+    for script in sorted(os.listdir(directory)):
+        path = os.path.join(directory, script)
+        if script.endswith(".sh") and os.access(path, os.X_OK):
+            yield {"suite": "system", "name": script[:-3], "cmd": [path],
+                   "env": {}, "timeout": 900}
+
+
+def run(test, log_dir):
+    """Runs one test; returns (passed, failed, skipped) case counts."""
+    env = dict(os.environ, **test["env"])
+    log_path = os.path.join(log_dir, f"{test['suite']}-{test['name']}.log")
+    label = f"{test['suite']}/{test['name']}"
+    passed = failed = skipped = 0
+    plan = None
+    started = time.monotonic()
+    with open(log_path, "w") as log:
+        try:
+            proc = subprocess.run(test["cmd"], env=env, cwd=REPO,
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT,
+                                  timeout=test["timeout"], text=True,
+                                  errors="replace")
+            output, status = proc.stdout, proc.returncode
+        except subprocess.TimeoutExpired as expired:
+            output = expired.stdout or ""
+            if isinstance(output, bytes):
+                output = output.decode(errors="replace")
+            status = None
+        except OSError as error:
+            output, status = f"cannot run {test['cmd'][0]}: {error}\n", -1
+        log.write(output)
+    for line in output.splitlines():
+        line = line.strip()
+        match = TAP_PLAN.match(line)
+        if match:
+            plan = int(match.group(1))
+            continue
+        match = TAP_RESULT.match(line)
+        if not match:
+            continue
+        verdict, _, description, directive = match.groups()
+        description = description.strip()
+        if directive and directive[1:].strip().upper().startswith("SKIP"):
+            skipped += 1
+            print(f"SKIP {label}: {description}")
+        elif verdict == "ok":
+            passed += 1
+            print(f"ok   {label}: {description}")
+        else:
+            failed += 1
+            print(f"FAIL {label}: {description}")
+    seconds = time.monotonic() - started
+    if status is None:
+        failed += 1
+        print(f"FAIL {label}: timed out after {test['timeout']} s")
+    elif plan is not None and passed + failed + skipped < plan:
+        failed += 1
+        print(f"FAIL {label}: ran {passed + failed + skipped} of {plan} planned cases")
+    elif status != 0 and failed == 0:
+        failed += 1
+        print(f"FAIL {label}: exit status {status}")
+    elif passed + failed + skipped == 0:
+        failed += 1
+        print(f"FAIL {label}: reported no test case")
+    if failed:
+        tail = "".join(output.splitlines(keepends=True)[-25:])
+        print(f"---- last lines of {log_path}\n{tail}----")
+    print(f"#    {label}: {passed} passed, {failed} failed, "
+          f"{skipped} skipped in {seconds:.1f} s")
+    return passed, failed, skipped
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--core-build", default=os.path.join(REPO, "build/core"))
+    parser.add_argument("--suite", action="append",
+                        choices=["unit", "qtest", "system"],
+                        help="run only this suite (repeatable)")
+    args = parser.parse_args()
+    suites = args.suite or ["unit", "qtest", "system"]
+    log_dir = os.path.join(REPO, "build/test-logs")
+    os.makedirs(log_dir, exist_ok=True)
+
+    tests = []
+    if "unit" in suites:
+        tests += unit_tests(args.core_build)
+    if "qtest" in suites:
+        tests += qtests()
+    if "system" in suites:
+        tests += system_tests()
+
+    totals = [0, 0, 0]
+    for test in tests:
+        sys.stdout.flush()
+        for i, count in enumerate(run(test, log_dir)):
+            totals[i] += count
+    passed, failed, skipped = totals
+    print(f"{passed} passed, {failed} failed" +
+          (f", {skipped} skipped" if skipped else ""))
+    return 1 if failed or not tests else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

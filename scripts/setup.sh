@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Sets up everything nswitch-nic needs, idempotently: Debian packages, the
+# standalone core build (build/core), QEMU 10.0 with the device
+# (build/qemu/qemu-system-x86_64) and the test guest. Fast when the cache
+# ($NSWITCH_CACHE, default ~/.cache/nswitch-nic) is warm.
+source "$(dirname "$0")/common.sh"
+
+"$REPO_ROOT/scripts/install-deps.sh"
+
+log "building the core and its unit tests in build/core"
+if [ ! -f "$REPO_ROOT/build/core/build.ninja" ]; then
+    meson setup "$REPO_ROOT/build/core" "$REPO_ROOT" >/dev/null
+fi
+meson compile -C "$REPO_ROOT/build/core" >/dev/null
+
+"$REPO_ROOT/scripts/build-qemu.sh"
+"$REPO_ROOT/scripts/build-guest.sh" >/dev/null

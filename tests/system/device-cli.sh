@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The device on QEMU's command line: registered, documented, and refusing
+# bad properties at start-up with a message that names the property.
+source "$(dirname "$0")/tap.bash"
+
+help=$("$QEMU" -device nswitch-nic,help 2>&1)
+for property in vfs ari oui netdev mac; do
+    ok "-device nswitch-nic,help lists '$property'" contains "$help" "  $property="
+done
+ok "help describes vfs" contains "$help" "TotalVFs"
+
+# Starts a machine with the card and quits it over QMP; prints QEMU's
+# output and its exit status on the last line.
+start_with() {
+    local output status
+    output=$(printf '%s\n' '{"execute": "qmp_capabilities"}' '{"execute": "quit"}' |
+        timeout 20 "$QEMU" -machine q35 -accel tcg -display none -nodefaults \
+            -device pcie-root-port,id=rp0,chassis=1 \
+            -device "nswitch-nic,bus=rp0,$1" -S -qmp stdio 2>&1)
+    status=$?
+    printf '%s\nexit status %s\n' "$output" "$status"
+}
+
+output=$(start_with "vfs=9")
+ok "vfs=9 without ARI stops QEMU with an error naming 'vfs'" \
+    contains "$output" "Property 'vfs' is 9"
+ok "... and QEMU exits with status 1" contains "$output" "exit status 1"
+output=$(start_with "oui=nonsense")
+ok "oui=nonsense stops QEMU with an error naming 'oui'" \
+    contains "$output" "Property 'oui' must be three hex bytes"
+output=$(start_with "vfs=16,ari=on")
+ok "vfs=16,ari=on starts and quits cleanly" contains "$output" "exit status 0"
+
+done_testing

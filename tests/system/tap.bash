@@ -1,0 +1,33 @@
+# shellcheck shell=bash
+# TAP helpers for the system tests; sourced.
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+QEMU=$REPO_ROOT/build/qemu/qemu-system-x86_64
+tap_count=0
+tap_failed=0
+
+# ok DESCRIPTION COMMAND...: one test case, passing when COMMAND succeeds.
+ok() {
+    local description=$1
+    shift
+    tap_count=$((tap_count + 1))
+    if "$@"; then
+        echo "ok $tap_count - $description"
+    else
+        echo "not ok $tap_count - $description"
+        tap_failed=$((tap_failed + 1))
+    fi
+}
+
+# contains TEXT NEEDLE: a quiet grep -F that shows what it missed.
+contains() {
+    if grep -qF -- "$2" <<<"$1"; then
+        return 0
+    fi
+    echo "# expected to find: $2" >&2
+    return 1
+}
+
+done_testing() {
+    echo "1..$tap_count"
+    [ "$tap_failed" -eq 0 ]
+}
