@@ -136,7 +136,8 @@ static void test_full_table_refuses_then_accepts_after_remove(void **state)
     assert_int_equal(nswitch_relay_table_add(table, mac, 99),
                      NSWITCH_RELAY_TABLE_FULL);
     assert_null(nswitch_relay_table_lookup(table, mac));
-    assert_int_equal(nswitch_relay_table_counters(table)->rejected_table_full, 1);
+    assert_int_equal(nswitch_relay_table_counters(table)->rejected_table_full,
+                     1);
     assert_int_equal(nswitch_relay_table_capacity(table), 4);
 
     make_mac(mac, OUI_A, 2);
@@ -198,17 +199,23 @@ static void test_empty_group_goes_away_unless_pinned(void **state)
 
     make_mac(mac_a, OUI_A, 1);
     make_mac(mac_b, OUI_B, 1);
-    assert_int_equal(nswitch_relay_table_add(table, mac_a, 1), NSWITCH_RELAY_OK);
-    assert_int_equal(nswitch_relay_table_add(table, mac_b, 2), NSWITCH_RELAY_OK);
+    assert_int_equal(nswitch_relay_table_add(table, mac_a, 1),
+                     NSWITCH_RELAY_OK);
+    assert_int_equal(nswitch_relay_table_add(table, mac_b, 2),
+                     NSWITCH_RELAY_OK);
     assert_int_equal(nswitch_relay_table_lookup(table, mac_a)->group, pinned);
 
-    assert_int_equal(nswitch_relay_table_remove(table, mac_a), NSWITCH_RELAY_OK);
-    assert_int_equal(nswitch_relay_table_remove(table, mac_b), NSWITCH_RELAY_OK);
+    assert_int_equal(nswitch_relay_table_remove(table, mac_a),
+                     NSWITCH_RELAY_OK);
+    assert_int_equal(nswitch_relay_table_remove(table, mac_b),
+                     NSWITCH_RELAY_OK);
     assert_int_equal(nswitch_relay_group_find(table, OUI_A), pinned);
-    assert_int_equal(nswitch_relay_group_find(table, OUI_B), NSWITCH_RELAY_NONE);
+    assert_int_equal(nswitch_relay_group_find(table, OUI_B),
+                     NSWITCH_RELAY_NONE);
 
     assert_int_equal(nswitch_relay_group_unpin(table, OUI_A), NSWITCH_RELAY_OK);
-    assert_int_equal(nswitch_relay_group_find(table, OUI_A), NSWITCH_RELAY_NONE);
+    assert_int_equal(nswitch_relay_group_find(table, OUI_A),
+                     NSWITCH_RELAY_NONE);
     assert_null(nswitch_relay_group_get(table, pinned));
     assert_int_equal(nswitch_relay_group_unpin(table, OUI_A),
                      NSWITCH_RELAY_NOT_FOUND);
@@ -305,10 +312,12 @@ static void test_flush_keeps_pinned_groups_and_counters(void **state)
     assert_int_equal(nswitch_relay_group_find(table, OUI_A), pinned);
     assert_int_equal(nswitch_relay_group_get(table, pinned)->members, 0);
     assert_null(nswitch_relay_group_first(table, pinned));
-    assert_int_equal(nswitch_relay_group_find(table, OUI_B), NSWITCH_RELAY_NONE);
+    assert_int_equal(nswitch_relay_group_find(table, OUI_B),
+                     NSWITCH_RELAY_NONE);
     assert_int_equal(nswitch_relay_table_counters(table)->adds, 2);
 
-    assert_int_equal(nswitch_relay_table_add(table, mac_b, 3), NSWITCH_RELAY_OK);
+    assert_int_equal(nswitch_relay_table_add(table, mac_b, 3),
+                     NSWITCH_RELAY_OK);
     assert_int_equal(nswitch_relay_table_lookup(table, mac_b)->port, 3);
     nswitch_relay_table_free(table);
 }
@@ -421,6 +430,7 @@ static void test_matches_model_under_random_churn(void **state)
         for (uint32_t g = 0; g < GROUPS; g++) {
             uint32_t expected = 0, walked = 0;
             uint32_t id = nswitch_relay_group_find(table, ouis[g]);
+            const NSwitchRelayEntry *e;
 
             for (uint32_t j = g; j < UNIVERSE; j += GROUPS) {
                 expected += present[j];
@@ -431,8 +441,8 @@ static void test_matches_model_under_random_churn(void **state)
             }
             assert_int_equal(nswitch_relay_group_get(table, id)->members,
                              expected);
-            for (const NSwitchRelayEntry *e = nswitch_relay_group_first(table, id);
-                 e; e = nswitch_relay_group_next(table, e)) {
+            for (e = nswitch_relay_group_first(table, id); e;
+                 e = nswitch_relay_group_next(table, e)) {
                 uint32_t station = e->mac[5];
 
                 assert_int_equal(nswitch_relay_oui_of(e->mac), ouis[g]);

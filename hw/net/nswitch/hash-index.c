@@ -75,7 +75,7 @@ void nswitch_hash_index_insert(NSwitchHashIndex *index, uint64_t key,
     index->buckets[i].value = value;
 }
 
-/* True when @home lies cyclically in (hole, at]: the key at @at may not move. */
+/* True when @home lies cyclically in (hole, at]: that key must stay. */
 static bool stays_behind_hole(uint32_t hole, uint32_t at, uint32_t home)
 {
     if (hole <= at) {

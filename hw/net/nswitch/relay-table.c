@@ -281,8 +281,9 @@ NSwitchRelayStatus nswitch_relay_table_add(NSwitchRelayTable *table,
     return NSWITCH_RELAY_OK;
 }
 
-NSwitchRelayStatus nswitch_relay_table_remove(NSwitchRelayTable *table,
-                                              const uint8_t mac[NSWITCH_MAC_LEN])
+NSwitchRelayStatus
+nswitch_relay_table_remove(NSwitchRelayTable *table,
+                           const uint8_t mac[NSWITCH_MAC_LEN])
 {
     uint64_t key = mac_key(mac);
     NSwitchHashBucket *bucket = nswitch_hash_index_find(&table->by_mac, key);
@@ -304,8 +305,9 @@ NSwitchRelayStatus nswitch_relay_table_remove(NSwitchRelayTable *table,
     return NSWITCH_RELAY_OK;
 }
 
-const NSwitchRelayEntry *nswitch_relay_table_lookup(NSwitchRelayTable *table,
-                                                    const uint8_t mac[NSWITCH_MAC_LEN])
+const NSwitchRelayEntry *
+nswitch_relay_table_lookup(NSwitchRelayTable *table,
+                           const uint8_t mac[NSWITCH_MAC_LEN])
 {
     NSwitchHashBucket *bucket = nswitch_hash_index_find(&table->by_mac,
                                                         mac_key(mac));
@@ -323,8 +325,8 @@ uint32_t nswitch_relay_table_count(const NSwitchRelayTable *table)
     return table->count;
 }
 
-const NSwitchRelayEntry *nswitch_relay_table_entry(const NSwitchRelayTable *table,
-                                                   uint32_t index)
+const NSwitchRelayEntry *
+nswitch_relay_table_entry(const NSwitchRelayTable *table, uint32_t index)
 {
     return index < table->count ? &table->slots[index].entry : NULL;
 }
@@ -334,7 +336,8 @@ uint32_t nswitch_relay_table_capacity(const NSwitchRelayTable *table)
     return table->capacity;
 }
 
-const NSwitchRelayCounters *nswitch_relay_table_counters(const NSwitchRelayTable *table)
+const NSwitchRelayCounters *
+nswitch_relay_table_counters(const NSwitchRelayTable *table)
 {
     return &table->counters;
 }
@@ -391,8 +394,8 @@ uint32_t nswitch_relay_group_capacity(const NSwitchRelayTable *table)
     return table->group_capacity;
 }
 
-const NSwitchRelayEntry *nswitch_relay_group_first(const NSwitchRelayTable *table,
-                                                   uint32_t group)
+const NSwitchRelayEntry *
+nswitch_relay_group_first(const NSwitchRelayTable *table, uint32_t group)
 {
     if (!nswitch_relay_group_get(table, group) ||
         table->groups[group].head == NSWITCH_RELAY_NONE) {
@@ -401,8 +404,9 @@ const NSwitchRelayEntry *nswitch_relay_group_first(const NSwitchRelayTable *tabl
     return &table->slots[table->groups[group].head].entry;
 }
 
-const NSwitchRelayEntry *nswitch_relay_group_next(const NSwitchRelayTable *table,
-                                                  const NSwitchRelayEntry *entry)
+const NSwitchRelayEntry *
+nswitch_relay_group_next(const NSwitchRelayTable *table,
+                         const NSwitchRelayEntry *entry)
 {
     const RelaySlot *slot = (const RelaySlot *)entry;
 

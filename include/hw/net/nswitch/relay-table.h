@@ -86,22 +86,25 @@ bool nswitch_relay_mac_is_assignable(const uint8_t mac[NSWITCH_MAC_LEN]);
 NSwitchRelayStatus nswitch_relay_table_add(NSwitchRelayTable *table,
                                            const uint8_t mac[NSWITCH_MAC_LEN],
                                            uint32_t port);
-NSwitchRelayStatus nswitch_relay_table_remove(NSwitchRelayTable *table,
-                                              const uint8_t mac[NSWITCH_MAC_LEN]);
+NSwitchRelayStatus
+nswitch_relay_table_remove(NSwitchRelayTable *table,
+                           const uint8_t mac[NSWITCH_MAC_LEN]);
 
 /*
  * Returns the entry for @mac or NULL, and counts the lookup. The pointer is
  * valid until the next add, remove or flush.
  */
-const NSwitchRelayEntry *nswitch_relay_table_lookup(NSwitchRelayTable *table,
-                                                    const uint8_t mac[NSWITCH_MAC_LEN]);
+const NSwitchRelayEntry *
+nswitch_relay_table_lookup(NSwitchRelayTable *table,
+                           const uint8_t mac[NSWITCH_MAC_LEN]);
 
 /* Entries in no particular order: index 0 .. count - 1. */
 uint32_t nswitch_relay_table_count(const NSwitchRelayTable *table);
-const NSwitchRelayEntry *nswitch_relay_table_entry(const NSwitchRelayTable *table,
-                                                   uint32_t index);
+const NSwitchRelayEntry *
+nswitch_relay_table_entry(const NSwitchRelayTable *table, uint32_t index);
 uint32_t nswitch_relay_table_capacity(const NSwitchRelayTable *table);
-const NSwitchRelayCounters *nswitch_relay_table_counters(const NSwitchRelayTable *table);
+const NSwitchRelayCounters *
+nswitch_relay_table_counters(const NSwitchRelayTable *table);
 
 /* Creates the group of @oui if needed and keeps it while it has no member. */
 NSwitchRelayStatus nswitch_relay_group_pin(NSwitchRelayTable *table,
@@ -120,9 +123,10 @@ uint32_t nswitch_relay_group_capacity(const NSwitchRelayTable *table);
  * Members of @group: first, then next until NULL. Members must not be
  * added or removed while walking.
  */
-const NSwitchRelayEntry *nswitch_relay_group_first(const NSwitchRelayTable *table,
-                                                   uint32_t group);
-const NSwitchRelayEntry *nswitch_relay_group_next(const NSwitchRelayTable *table,
-                                                  const NSwitchRelayEntry *entry);
+const NSwitchRelayEntry *
+nswitch_relay_group_first(const NSwitchRelayTable *table, uint32_t group);
+const NSwitchRelayEntry *
+nswitch_relay_group_next(const NSwitchRelayTable *table,
+                         const NSwitchRelayEntry *entry);
 
 #endif
