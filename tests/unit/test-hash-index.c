@@ -12,19 +12,9 @@
 #include <cmocka.h>
 
 #include "hw/net/nswitch/hash-index.h"
+#include "test-random.h"
 
 #define TAG (1ULL << 63)
-
-static uint64_t xorshift64(uint64_t *state)
-{
-    uint64_t x = *state;
-
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    *state = x;
-    return x;
-}
 
 static void test_sizes_for_half_load(void **state)
 {

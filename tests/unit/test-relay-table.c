@@ -14,6 +14,7 @@
 
 #include "hw/net/nswitch/relay-table.h"
 #include "allocation-counter.h"
+#include "test-random.h"
 
 #define OUI_A 0x020000
 #define OUI_B 0x020001
@@ -28,17 +29,6 @@ static void make_mac(uint8_t mac[NSWITCH_MAC_LEN], uint32_t oui,
     mac[3] = station >> 16;
     mac[4] = station >> 8;
     mac[5] = station;
-}
-
-static uint64_t xorshift64(uint64_t *state)
-{
-    uint64_t x = *state;
-
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    *state = x;
-    return x;
 }
 
 static void test_new_refuses_bad_capacities(void **state)
