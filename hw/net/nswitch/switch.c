@@ -1,0 +1,388 @@
+/*
+ * nswitch core: the forwarding decision of the in-card switch
+ *
+ * Copyright (c) 2026 The nswitch-nic authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "hw/net/nswitch/switch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NSWITCH_MAX_PORTS 4096
+
+struct NSwitch {
+    NSwitchPortInfo *ports;
+    uint32_t max_ports;
+    uint32_t uplink;
+    NSwitchRelayTable *relay;
+    NSwitchPathCounters paths;
+
+    /*
+     * Scratch for decisions: the destination list and, for flooding, a
+     * per-port mark so that a port with several MACs gets one copy.
+     */
+    uint32_t *destinations;
+    uint32_t *flood_mark;
+    uint32_t flood_generation;
+};
+
+static bool mac_is_group(const uint8_t *mac)
+{
+    return mac[0] & 1;
+}
+
+NSwitch *nswitch_new(uint32_t max_ports, uint32_t uplink_port,
+                     uint32_t relay_entries, uint32_t relay_groups)
+{
+    NSwitch *sw;
+
+    if (!max_ports || max_ports > NSWITCH_MAX_PORTS ||
+        uplink_port >= max_ports) {
+        return NULL;
+    }
+    sw = calloc(1, sizeof(*sw));
+    if (!sw) {
+        return NULL;
+    }
+    sw->max_ports = max_ports;
+    sw->uplink = uplink_port;
+    sw->ports = calloc(max_ports, sizeof(*sw->ports));
+    sw->destinations = calloc(max_ports, sizeof(*sw->destinations));
+    sw->flood_mark = calloc(max_ports, sizeof(*sw->flood_mark));
+    sw->relay = nswitch_relay_table_new(relay_entries, relay_groups);
+    if (!sw->ports || !sw->destinations || !sw->flood_mark || !sw->relay) {
+        nswitch_free(sw);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < max_ports; i++) {
+        sw->ports[i].kind = NSWITCH_PORT_VF;
+        sw->ports[i].spoof_check = true;
+    }
+    sw->ports[uplink_port].kind = NSWITCH_PORT_UPLINK;
+    sw->ports[uplink_port].attached = true;
+    sw->ports[uplink_port].spoof_check = false;
+    return sw;
+}
+
+void nswitch_free(NSwitch *sw)
+{
+    if (!sw) {
+        return;
+    }
+    nswitch_relay_table_free(sw->relay);
+    free(sw->ports);
+    free(sw->destinations);
+    free(sw->flood_mark);
+    free(sw);
+}
+
+NSwitchRelayStatus nswitch_port_attach(NSwitch *sw, uint32_t port,
+                                       NSwitchPortKind kind,
+                                       const uint8_t mac[NSWITCH_MAC_LEN])
+{
+    NSwitchPortInfo *info = &sw->ports[port];
+    NSwitchRelayStatus status;
+
+    if (port == sw->uplink || kind == NSWITCH_PORT_UPLINK) {
+        return NSWITCH_RELAY_INVALID_MAC;
+    }
+    nswitch_port_detach(sw, port);
+    status = nswitch_relay_table_add(sw->relay, mac, port);
+    if (status != NSWITCH_RELAY_OK) {
+        return status;
+    }
+    info->kind = kind;
+    info->attached = true;
+    memcpy(info->mac, mac, NSWITCH_MAC_LEN);
+    return NSWITCH_RELAY_OK;
+}
+
+void nswitch_port_detach(NSwitch *sw, uint32_t port)
+{
+    NSwitchPortInfo *info = &sw->ports[port];
+
+    if (port == sw->uplink || !info->attached) {
+        return;
+    }
+    nswitch_relay_table_remove(sw->relay, info->mac);
+    info->attached = false;
+}
+
+NSwitchRelayStatus nswitch_port_set_mac(NSwitch *sw, uint32_t port,
+                                        const uint8_t mac[NSWITCH_MAC_LEN])
+{
+    NSwitchPortInfo *info = &sw->ports[port];
+    NSwitchRelayStatus status;
+
+    if (port == sw->uplink) {
+        return NSWITCH_RELAY_INVALID_MAC;
+    }
+    if (!info->attached) {
+        if (!nswitch_relay_mac_is_assignable(mac)) {
+            return NSWITCH_RELAY_INVALID_MAC;
+        }
+        memcpy(info->mac, mac, NSWITCH_MAC_LEN);
+        return NSWITCH_RELAY_OK;
+    }
+    if (!memcmp(info->mac, mac, NSWITCH_MAC_LEN)) {
+        return NSWITCH_RELAY_OK;
+    }
+    nswitch_relay_table_remove(sw->relay, info->mac);
+    status = nswitch_relay_table_add(sw->relay, mac, port);
+    if (status != NSWITCH_RELAY_OK) {
+        /* The old MAC's slot (and group) were just freed: this succeeds. */
+        nswitch_relay_table_add(sw->relay, info->mac, port);
+        return status;
+    }
+    memcpy(info->mac, mac, NSWITCH_MAC_LEN);
+    return NSWITCH_RELAY_OK;
+}
+
+void nswitch_port_set_spoof_check(NSwitch *sw, uint32_t port, bool on)
+{
+    sw->ports[port].spoof_check = on;
+}
+
+const NSwitchPortInfo *nswitch_port_info(const NSwitch *sw, uint32_t port)
+{
+    return port < sw->max_ports ? &sw->ports[port] : NULL;
+}
+
+uint32_t nswitch_port_count(const NSwitch *sw)
+{
+    return sw->max_ports;
+}
+
+uint32_t nswitch_uplink_port(const NSwitch *sw)
+{
+    return sw->uplink;
+}
+
+static NSwitchDecision drop(NSwitch *sw, uint32_t port,
+                            NSwitchDropReason reason)
+{
+    NSwitchDecision decision = {
+        .path = NSWITCH_PATH_DROP,
+        .drop_reason = reason,
+        .ports = sw->destinations,
+    };
+
+    nswitch_count_drop(sw, port, reason);
+    return decision;
+}
+
+static NSwitchDecision to_one(NSwitch *sw, NSwitchPath path, uint32_t port)
+{
+    NSwitchDecision decision = {
+        .path = path,
+        .count = 1,
+        .ports = sw->destinations,
+    };
+
+    sw->destinations[0] = port;
+    return decision;
+}
+
+/* Starts a flood: returns the mark that flags ports already chosen. */
+static uint32_t flood_begin(NSwitch *sw)
+{
+    if (++sw->flood_generation == 0) {
+        memset(sw->flood_mark, 0, sw->max_ports * sizeof(*sw->flood_mark));
+        sw->flood_generation = 1;
+    }
+    return sw->flood_generation;
+}
+
+static void flood_add(NSwitch *sw, NSwitchDecision *decision, uint32_t mark,
+                      uint32_t port)
+{
+    if (sw->flood_mark[port] == mark) {
+        return;
+    }
+    sw->flood_mark[port] = mark;
+    sw->destinations[decision->count++] = port;
+}
+
+static NSwitchDecision flood_from_function(NSwitch *sw, uint32_t src_port)
+{
+    NSwitchDecision decision = {
+        .path = NSWITCH_PATH_FLOOD,
+        .ports = sw->destinations,
+    };
+    uint32_t mark = flood_begin(sw);
+    uint32_t group = nswitch_relay_group_find(
+        sw->relay, nswitch_relay_oui_of(sw->ports[src_port].mac));
+    const NSwitchRelayEntry *member;
+
+    sw->flood_mark[src_port] = mark;
+    for (member = nswitch_relay_group_first(sw->relay, group); member;
+         member = nswitch_relay_group_next(sw->relay, member)) {
+        flood_add(sw, &decision, mark, member->port);
+    }
+    flood_add(sw, &decision, mark, sw->uplink);
+    sw->paths.flooded++;
+    return decision;
+}
+
+static NSwitchDecision flood_from_uplink(NSwitch *sw)
+{
+    NSwitchDecision decision = {
+        .path = NSWITCH_PATH_FLOOD,
+        .ports = sw->destinations,
+    };
+
+    for (uint32_t port = 0; port < sw->max_ports; port++) {
+        if (port != sw->uplink && sw->ports[port].attached) {
+            sw->destinations[decision.count++] = port;
+        }
+    }
+    sw->paths.flooded++;
+    return decision;
+}
+
+static NSwitchDecision decide_from_uplink(NSwitch *sw, const uint8_t *dst)
+{
+    const NSwitchRelayEntry *owner;
+
+    if (mac_is_group(dst)) {
+        return flood_from_uplink(sw);
+    }
+    owner = nswitch_relay_table_lookup(sw->relay, dst);
+    if (!owner) {
+        return drop(sw, sw->uplink, NSWITCH_DROP_NO_DESTINATION);
+    }
+    sw->paths.from_uplink++;
+    return to_one(sw, NSWITCH_PATH_FROM_UPLINK, owner->port);
+}
+
+static NSwitchDecision decide_from_function(NSwitch *sw, uint32_t src_port,
+                                            const uint8_t *dst,
+                                            const uint8_t *src)
+{
+    const NSwitchPortInfo *info = &sw->ports[src_port];
+    const NSwitchRelayEntry *owner;
+
+    if (info->spoof_check && memcmp(src, info->mac, NSWITCH_MAC_LEN)) {
+        return drop(sw, src_port, NSWITCH_DROP_SPOOFED);
+    }
+    if (mac_is_group(dst)) {
+        return flood_from_function(sw, src_port);
+    }
+    if (nswitch_relay_oui_of(dst) != nswitch_relay_oui_of(src)) {
+        sw->paths.to_uplink++;
+        return to_one(sw, NSWITCH_PATH_TO_UPLINK, sw->uplink);
+    }
+    owner = nswitch_relay_table_lookup(sw->relay, dst);
+    if (!owner) {
+        sw->paths.to_uplink++;
+        sw->paths.unknown_unicast++;
+        return to_one(sw, NSWITCH_PATH_TO_UPLINK, sw->uplink);
+    }
+    if (owner->port == src_port) {
+        return drop(sw, src_port, NSWITCH_DROP_LOOPBACK);
+    }
+    sw->paths.hairpinned++;
+    return to_one(sw, NSWITCH_PATH_HAIRPIN, owner->port);
+}
+
+NSwitchDecision nswitch_decide(NSwitch *sw, uint32_t src_port,
+                               const uint8_t *frame, size_t len)
+{
+    NSwitchPortInfo *info;
+
+    if (src_port >= sw->max_ports || !sw->ports[src_port].attached) {
+        return drop(sw, src_port, NSWITCH_DROP_PORT_DOWN);
+    }
+    info = &sw->ports[src_port];
+    info->counters.rx_frames++;
+    info->counters.rx_bytes += len;
+    if (len < NSWITCH_ETH_HEADER_LEN) {
+        return drop(sw, src_port, NSWITCH_DROP_RUNT);
+    }
+    if (!nswitch_relay_mac_is_assignable(frame + NSWITCH_MAC_LEN)) {
+        return drop(sw, src_port, NSWITCH_DROP_BAD_SOURCE);
+    }
+    if (src_port == sw->uplink) {
+        return decide_from_uplink(sw, frame);
+    }
+    return decide_from_function(sw, src_port, frame, frame + NSWITCH_MAC_LEN);
+}
+
+void nswitch_count_delivery(NSwitch *sw, uint32_t port, size_t len)
+{
+    sw->ports[port].counters.tx_frames++;
+    sw->ports[port].counters.tx_bytes += len;
+}
+
+void nswitch_count_drop(NSwitch *sw, uint32_t port, NSwitchDropReason reason)
+{
+    if (port < sw->max_ports) {
+        sw->ports[port].counters.dropped[reason]++;
+    }
+    sw->paths.dropped[reason]++;
+}
+
+void nswitch_clear_counters(NSwitch *sw)
+{
+    for (uint32_t port = 0; port < sw->max_ports; port++) {
+        memset(&sw->ports[port].counters, 0, sizeof(sw->ports[port].counters));
+    }
+    memset(&sw->paths, 0, sizeof(sw->paths));
+}
+
+const NSwitchPathCounters *nswitch_path_counters(const NSwitch *sw)
+{
+    return &sw->paths;
+}
+
+const NSwitchRelayTable *nswitch_relay_table(const NSwitch *sw)
+{
+    return sw->relay;
+}
+
+const char *nswitch_drop_reason_name(NSwitchDropReason reason)
+{
+    static const char *const names[NSWITCH_DROP__MAX] = {
+        [NSWITCH_DROP_RUNT] = "runt",
+        [NSWITCH_DROP_BAD_SOURCE] = "bad-source",
+        [NSWITCH_DROP_SPOOFED] = "spoofed",
+        [NSWITCH_DROP_NO_DESTINATION] = "no-destination",
+        [NSWITCH_DROP_PORT_DOWN] = "port-down",
+        [NSWITCH_DROP_LOOPBACK] = "loopback",
+        [NSWITCH_DROP_RECEIVER_FULL] = "receiver-full",
+    };
+
+    return reason < NSWITCH_DROP__MAX ? names[reason] : "unknown";
+}
+
+const char *nswitch_path_name(NSwitchPath path)
+{
+    switch (path) {
+    case NSWITCH_PATH_DROP:
+        return "drop";
+    case NSWITCH_PATH_HAIRPIN:
+        return "hairpin";
+    case NSWITCH_PATH_TO_UPLINK:
+        return "to-uplink";
+    case NSWITCH_PATH_FROM_UPLINK:
+        return "from-uplink";
+    case NSWITCH_PATH_FLOOD:
+        return "flood";
+    }
+    return "unknown";
+}
+
+const char *nswitch_port_kind_name(NSwitchPortKind kind)
+{
+    switch (kind) {
+    case NSWITCH_PORT_UPLINK:
+        return "uplink";
+    case NSWITCH_PORT_PF:
+        return "pf";
+    case NSWITCH_PORT_VF:
+        return "vf";
+    }
+    return "unknown";
+}

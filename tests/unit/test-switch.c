@@ -1,0 +1,635 @@
+/*
+ * Unit tests for the core's forwarding decision: every nSwitch case,
+ * every drop reason, and the counters.
+ *
+ * Copyright (c) 2026 The nswitch-nic authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "hw/net/nswitch/switch.h"
+#include "allocation-counter.h"
+
+/* Port layout of a card: uplink 0, PF 1, VF i on port 2 + i. */
+#define UPLINK 0
+#define PF 1
+#define VF(i) (2 + (i))
+#define PORTS 8
+
+#define OUI_A 0x026e00
+#define OUI_B 0x026e01
+
+typedef struct Frame {
+    uint8_t bytes[64];
+    size_t len;
+} Frame;
+
+static void mac_of(uint8_t mac[NSWITCH_MAC_LEN], uint32_t oui, uint16_t station)
+{
+    mac[0] = oui >> 16;
+    mac[1] = oui >> 8;
+    mac[2] = oui;
+    mac[3] = 0;
+    mac[4] = station >> 8;
+    mac[5] = station;
+}
+
+static Frame frame_between(const uint8_t dst[NSWITCH_MAC_LEN],
+                           const uint8_t src[NSWITCH_MAC_LEN])
+{
+    Frame frame = { .len = 60 };
+
+    memcpy(frame.bytes, dst, NSWITCH_MAC_LEN);
+    memcpy(frame.bytes + NSWITCH_MAC_LEN, src, NSWITCH_MAC_LEN);
+    frame.bytes[12] = 0x08;
+    return frame;
+}
+
+static const uint8_t broadcast[NSWITCH_MAC_LEN] = {
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+};
+static const uint8_t multicast[NSWITCH_MAC_LEN] = {
+    0x01, 0x00, 0x5e, 0x00, 0x00, 0x01
+};
+
+/* A card with the PF (station 0) and VFs 0..3 (stations 1..4) in OUI_A. */
+static NSwitch *card_new(void)
+{
+    NSwitch *sw = nswitch_new(PORTS, UPLINK, 64, 8);
+    uint8_t mac[NSWITCH_MAC_LEN];
+
+    assert_non_null(sw);
+    mac_of(mac, OUI_A, 0);
+    assert_int_equal(nswitch_port_attach(sw, PF, NSWITCH_PORT_PF, mac),
+                     NSWITCH_RELAY_OK);
+    for (int i = 0; i < 4; i++) {
+        mac_of(mac, OUI_A, i + 1);
+        assert_int_equal(nswitch_port_attach(sw, VF(i), NSWITCH_PORT_VF, mac),
+                         NSWITCH_RELAY_OK);
+    }
+    return sw;
+}
+
+static Frame frame_from_port(NSwitch *sw, uint32_t port,
+                             const uint8_t dst[NSWITCH_MAC_LEN])
+{
+    return frame_between(dst, nswitch_port_info(sw, port)->mac);
+}
+
+static NSwitchDecision send(NSwitch *sw, uint32_t port, const Frame *frame)
+{
+    return nswitch_decide(sw, port, frame->bytes, frame->len);
+}
+
+static bool decision_has(const NSwitchDecision *d, uint32_t port)
+{
+    for (uint32_t i = 0; i < d->count; i++) {
+        if (d->ports[i] == port) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void assert_dropped(const NSwitchDecision *d, NSwitchDropReason reason)
+{
+    assert_int_equal(d->path, NSWITCH_PATH_DROP);
+    assert_int_equal(d->drop_reason, reason);
+    assert_int_equal(d->count, 0);
+}
+
+static void test_new_refuses_bad_sizes(void **state)
+{
+    (void)state;
+    assert_null(nswitch_new(0, 0, 8, 8));
+    assert_null(nswitch_new(4, 4, 8, 8));
+    assert_null(nswitch_new(4, 0, 0, 8));
+    assert_null(nswitch_new(100000, 0, 8, 8));
+}
+
+static void test_uplink_is_attached_and_has_no_mac(void **state)
+{
+    NSwitch *sw = nswitch_new(PORTS, UPLINK, 8, 8);
+    uint8_t mac[NSWITCH_MAC_LEN];
+
+    (void)state;
+    assert_int_equal(nswitch_uplink_port(sw), UPLINK);
+    assert_int_equal(nswitch_port_count(sw), PORTS);
+    assert_true(nswitch_port_info(sw, UPLINK)->attached);
+    assert_int_equal(nswitch_port_info(sw, UPLINK)->kind, NSWITCH_PORT_UPLINK);
+    mac_of(mac, OUI_A, 9);
+    assert_int_not_equal(nswitch_port_attach(sw, UPLINK, NSWITCH_PORT_VF, mac),
+                         NSWITCH_RELAY_OK);
+    assert_int_equal(nswitch_relay_table_count(nswitch_relay_table(sw)), 0);
+    assert_null(nswitch_port_info(sw, PORTS));
+    nswitch_free(sw);
+}
+
+static void test_case0_same_oui_is_hairpinned(void **state)
+{
+    NSwitch *sw = card_new();
+    uint8_t dst[NSWITCH_MAC_LEN];
+    Frame frame;
+    NSwitchDecision d;
+
+    (void)state;
+    mac_of(dst, OUI_A, 2);
+    frame = frame_from_port(sw, VF(0), dst);
+    d = send(sw, VF(0), &frame);
+    assert_int_equal(d.path, NSWITCH_PATH_HAIRPIN);
+    assert_int_equal(d.count, 1);
+    assert_int_equal(d.ports[0], VF(1));
+    assert_int_equal(nswitch_path_counters(sw)->hairpinned, 1);
+    assert_int_equal(nswitch_path_counters(sw)->to_uplink, 0);
+    assert_int_equal(nswitch_port_info(sw, VF(0))->counters.rx_frames, 1);
+    assert_int_equal(nswitch_port_info(sw, VF(0))->counters.rx_bytes, 60);
+    nswitch_free(sw);
+}
+
+static void test_case0_reaches_the_pf_too(void **state)
+{
+    NSwitch *sw = card_new();
+    Frame frame = frame_from_port(sw, VF(3), nswitch_port_info(sw, PF)->mac);
+    NSwitchDecision d = send(sw, VF(3), &frame);
+
+    (void)state;
+    assert_int_equal(d.path, NSWITCH_PATH_HAIRPIN);
+    assert_int_equal(d.ports[0], PF);
+    nswitch_free(sw);
+}
+
+static void test_unknown_unicast_in_group_goes_to_uplink(void **state)
+{
+    NSwitch *sw = card_new();
+    uint8_t dst[NSWITCH_MAC_LEN];
+    Frame frame;
+    NSwitchDecision d;
+
+    (void)state;
+    mac_of(dst, OUI_A, 77);
+    frame = frame_from_port(sw, VF(0), dst);
+    d = send(sw, VF(0), &frame);
+    assert_int_equal(d.path, NSWITCH_PATH_TO_UPLINK);
+    assert_int_equal(d.count, 1);
+    assert_int_equal(d.ports[0], UPLINK);
+    assert_int_equal(nswitch_path_counters(sw)->unknown_unicast, 1);
+    assert_int_equal(nswitch_path_counters(sw)->to_uplink, 1);
+    nswitch_free(sw);
+}
+
+static void test_case1_other_oui_goes_to_uplink(void **state)
+{
+    NSwitch *sw = card_new();
+    uint8_t dst[NSWITCH_MAC_LEN];
+    Frame frame;
+    NSwitchDecision d;
+
+    (void)state;
+    mac_of(dst, OUI_B, 1);
+    frame = frame_from_port(sw, VF(2), dst);
+    d = send(sw, VF(2), &frame);
+    assert_int_equal(d.path, NSWITCH_PATH_TO_UPLINK);
+    assert_int_equal(d.ports[0], UPLINK);
+    assert_int_equal(nswitch_path_counters(sw)->to_uplink, 1);
+    assert_int_equal(nswitch_path_counters(sw)->unknown_unicast, 0);
+    nswitch_free(sw);
+}
+
+static void test_case1_even_to_a_function_of_another_group(void **state)
+{
+    NSwitch *sw = card_new();
+    uint8_t moved[NSWITCH_MAC_LEN];
+    Frame frame;
+    NSwitchDecision d;
+
+    (void)state;
+    mac_of(moved, OUI_B, 1);
+    assert_int_equal(nswitch_port_set_mac(sw, VF(3), moved), NSWITCH_RELAY_OK);
+    frame = frame_from_port(sw, VF(0), moved);
+    d = send(sw, VF(0), &frame);
+    assert_int_equal(d.path, NSWITCH_PATH_TO_UPLINK);
+    nswitch_free(sw);
+}
+
+static void test_broadcast_floods_group_and_uplink_not_sender(void **state)
+{
+    NSwitch *sw = card_new();
+    uint8_t other[NSWITCH_MAC_LEN];
+    Frame frame;
+    NSwitchDecision d;
+
+    (void)state;
+    mac_of(other, OUI_B, 1);
+    nswitch_port_set_mac(sw, VF(3), other);
+    frame = frame_from_port(sw, VF(1), broadcast);
+    d = send(sw, VF(1), &frame);
+    assert_int_equal(d.path, NSWITCH_PATH_FLOOD);
+    assert_int_equal(d.count, 4);
+    assert_true(decision_has(&d, PF));
+    assert_true(decision_has(&d, VF(0)));
+    assert_true(decision_has(&d, VF(2)));
+    assert_true(decision_has(&d, UPLINK));
+    assert_false(decision_has(&d, VF(1)));
+    assert_false(decision_has(&d, VF(3)));
+    assert_int_equal(nswitch_path_counters(sw)->flooded, 1);
+    nswitch_free(sw);
+}
+
+static void test_multicast_floods_like_broadcast(void **state)
+{
+    NSwitch *sw = card_new();
+    Frame frame = frame_from_port(sw, PF, multicast);
+    NSwitchDecision d = send(sw, PF, &frame);
+
+    (void)state;
+    assert_int_equal(d.path, NSWITCH_PATH_FLOOD);
+    assert_int_equal(d.count, 5);
+    assert_false(decision_has(&d, PF));
+    assert_true(decision_has(&d, UPLINK));
+    nswitch_free(sw);
+}
+
+static void test_lone_member_floods_only_to_uplink(void **state)
+{
+    NSwitch *sw = card_new();
+    uint8_t lonely[NSWITCH_MAC_LEN];
+    Frame frame;
+    NSwitchDecision d;
+
+    (void)state;
+    mac_of(lonely, OUI_B, 9);
+    nswitch_port_set_mac(sw, VF(0), lonely);
+    frame = frame_from_port(sw, VF(0), broadcast);
+    d = send(sw, VF(0), &frame);
+    assert_int_equal(d.count, 1);
+    assert_int_equal(d.ports[0], UPLINK);
+    nswitch_free(sw);
+}
+
+static void test_case2_uplink_unicast_sorted_to_owner(void **state)
+{
+    NSwitch *sw = card_new();
+    uint8_t dst[NSWITCH_MAC_LEN], src[NSWITCH_MAC_LEN];
+    Frame frame;
+    NSwitchDecision d;
+
+    (void)state;
+    mac_of(dst, OUI_A, 3);
+    mac_of(src, 0x525400, 1);
+    frame = frame_between(dst, src);
+    d = send(sw, UPLINK, &frame);
+    assert_int_equal(d.path, NSWITCH_PATH_FROM_UPLINK);
+    assert_int_equal(d.count, 1);
+    assert_int_equal(d.ports[0], VF(2));
+    assert_int_equal(nswitch_path_counters(sw)->from_uplink, 1);
+    assert_int_equal(nswitch_port_info(sw, UPLINK)->counters.rx_frames, 1);
+    nswitch_free(sw);
+}
+
+static void test_case2_reaches_a_moved_function(void **state)
+{
+    NSwitch *sw = card_new();
+    uint8_t moved[NSWITCH_MAC_LEN], src[NSWITCH_MAC_LEN];
+    Frame frame;
+    NSwitchDecision d;
+
+    (void)state;
+    mac_of(moved, OUI_B, 5);
+    mac_of(src, 0x525400, 1);
+    nswitch_port_set_mac(sw, VF(1), moved);
+    frame = frame_between(moved, src);
+    d = send(sw, UPLINK, &frame);
+    assert_int_equal(d.path, NSWITCH_PATH_FROM_UPLINK);
+    assert_int_equal(d.ports[0], VF(1));
+    nswitch_free(sw);
+}
+
+static void test_case2_unknown_unicast_dropped(void **state)
+{
+    NSwitch *sw = card_new();
+    uint8_t dst[NSWITCH_MAC_LEN], src[NSWITCH_MAC_LEN];
+    Frame frame;
+    NSwitchDecision d;
+
+    (void)state;
+    mac_of(dst, OUI_A, 99);
+    mac_of(src, 0x525400, 1);
+    frame = frame_between(dst, src);
+    d = send(sw, UPLINK, &frame);
+    assert_dropped(&d, NSWITCH_DROP_NO_DESTINATION);
+    assert_int_equal(
+        nswitch_path_counters(sw)->dropped[NSWITCH_DROP_NO_DESTINATION], 1);
+    assert_int_equal(nswitch_port_info(sw, UPLINK)->counters
+                     .dropped[NSWITCH_DROP_NO_DESTINATION], 1);
+    nswitch_free(sw);
+}
+
+static void test_case2_broadcast_to_every_function(void **state)
+{
+    NSwitch *sw = card_new();
+    uint8_t src[NSWITCH_MAC_LEN], other[NSWITCH_MAC_LEN];
+    Frame frame;
+    NSwitchDecision d;
+
+    (void)state;
+    mac_of(other, OUI_B, 1);
+    nswitch_port_set_mac(sw, VF(3), other);
+    nswitch_port_detach(sw, VF(2));
+    mac_of(src, 0x525400, 1);
+    frame = frame_between(broadcast, src);
+    d = send(sw, UPLINK, &frame);
+    assert_int_equal(d.path, NSWITCH_PATH_FLOOD);
+    assert_int_equal(d.count, 4);
+    assert_true(decision_has(&d, PF));
+    assert_true(decision_has(&d, VF(0)));
+    assert_true(decision_has(&d, VF(1)));
+    assert_true(decision_has(&d, VF(3)));
+    assert_false(decision_has(&d, VF(2)));
+    assert_false(decision_has(&d, UPLINK));
+    nswitch_free(sw);
+}
+
+static void test_runt_dropped(void **state)
+{
+    NSwitch *sw = card_new();
+    Frame frame = frame_from_port(sw, VF(0), broadcast);
+    NSwitchDecision d;
+
+    (void)state;
+    frame.len = NSWITCH_ETH_HEADER_LEN - 1;
+    d = send(sw, VF(0), &frame);
+    assert_dropped(&d, NSWITCH_DROP_RUNT);
+    assert_int_equal(nswitch_port_info(sw, VF(0))->counters
+                     .dropped[NSWITCH_DROP_RUNT], 1);
+    assert_int_equal(nswitch_port_info(sw, VF(0))->counters.rx_frames, 1);
+    nswitch_free(sw);
+}
+
+static void test_bad_source_dropped(void **state)
+{
+    NSwitch *sw = card_new();
+    const uint8_t zero[NSWITCH_MAC_LEN] = { 0 };
+    Frame frame;
+    NSwitchDecision d;
+
+    (void)state;
+    frame = frame_between(broadcast, multicast);
+    d = send(sw, UPLINK, &frame);
+    assert_dropped(&d, NSWITCH_DROP_BAD_SOURCE);
+    frame = frame_between(broadcast, zero);
+    d = send(sw, VF(0), &frame);
+    assert_dropped(&d, NSWITCH_DROP_BAD_SOURCE);
+    assert_int_equal(
+        nswitch_path_counters(sw)->dropped[NSWITCH_DROP_BAD_SOURCE], 2);
+    nswitch_free(sw);
+}
+
+static void test_spoofed_source_dropped_unless_check_off(void **state)
+{
+    NSwitch *sw = card_new();
+    uint8_t dst[NSWITCH_MAC_LEN], fake[NSWITCH_MAC_LEN];
+    Frame frame;
+    NSwitchDecision d;
+
+    (void)state;
+    mac_of(dst, OUI_A, 2);
+    mac_of(fake, OUI_A, 50);
+    frame = frame_between(dst, fake);
+    d = send(sw, VF(0), &frame);
+    assert_dropped(&d, NSWITCH_DROP_SPOOFED);
+    assert_int_equal(nswitch_port_info(sw, VF(0))->counters
+                     .dropped[NSWITCH_DROP_SPOOFED], 1);
+
+    nswitch_port_set_spoof_check(sw, VF(0), false);
+    assert_false(nswitch_port_info(sw, VF(0))->spoof_check);
+    d = send(sw, VF(0), &frame);
+    assert_int_equal(d.path, NSWITCH_PATH_HAIRPIN);
+    assert_int_equal(d.ports[0], VF(1));
+    nswitch_free(sw);
+}
+
+static void test_unicast_to_self_dropped(void **state)
+{
+    NSwitch *sw = card_new();
+    uint8_t spoof_free[NSWITCH_MAC_LEN];
+    Frame frame;
+    NSwitchDecision d;
+
+    (void)state;
+    memcpy(spoof_free, nswitch_port_info(sw, VF(0))->mac, NSWITCH_MAC_LEN);
+    frame = frame_between(spoof_free, spoof_free);
+    d = send(sw, VF(0), &frame);
+    assert_dropped(&d, NSWITCH_DROP_LOOPBACK);
+    nswitch_free(sw);
+}
+
+static void test_detached_port_sends_nothing_and_is_not_reached(void **state)
+{
+    NSwitch *sw = card_new();
+    uint8_t vf1[NSWITCH_MAC_LEN];
+    Frame frame;
+    NSwitchDecision d;
+
+    (void)state;
+    memcpy(vf1, nswitch_port_info(sw, VF(1))->mac, NSWITCH_MAC_LEN);
+    nswitch_port_detach(sw, VF(1));
+    assert_false(nswitch_port_info(sw, VF(1))->attached);
+
+    frame = frame_between(broadcast, vf1);
+    d = send(sw, VF(1), &frame);
+    assert_dropped(&d, NSWITCH_DROP_PORT_DOWN);
+    assert_int_equal(nswitch_port_info(sw, VF(1))->counters.rx_frames, 0);
+
+    frame = frame_from_port(sw, VF(0), vf1);
+    d = send(sw, VF(0), &frame);
+    assert_int_equal(d.path, NSWITCH_PATH_TO_UPLINK);
+    assert_int_equal(nswitch_path_counters(sw)->unknown_unicast, 1);
+
+    /* Re-attached, it is reached again. */
+    assert_int_equal(nswitch_port_attach(sw, VF(1), NSWITCH_PORT_VF, vf1),
+                     NSWITCH_RELAY_OK);
+    d = send(sw, VF(0), &frame);
+    assert_int_equal(d.path, NSWITCH_PATH_HAIRPIN);
+    assert_int_equal(d.ports[0], VF(1));
+    nswitch_free(sw);
+}
+
+static void test_out_of_range_source_is_port_down(void **state)
+{
+    NSwitch *sw = card_new();
+    Frame frame = frame_from_port(sw, VF(0), broadcast);
+    NSwitchDecision d = nswitch_decide(sw, PORTS + 3, frame.bytes, frame.len);
+
+    (void)state;
+    assert_dropped(&d, NSWITCH_DROP_PORT_DOWN);
+    assert_int_equal(nswitch_path_counters(sw)->dropped[NSWITCH_DROP_PORT_DOWN],
+                     1);
+    nswitch_free(sw);
+}
+
+static void test_mac_change_moves_port_between_groups(void **state)
+{
+    NSwitch *sw = card_new();
+    uint8_t moved[NSWITCH_MAC_LEN], peer[NSWITCH_MAC_LEN];
+    Frame frame;
+    NSwitchDecision d;
+
+    (void)state;
+    mac_of(moved, OUI_B, 1);
+    mac_of(peer, OUI_B, 2);
+    assert_int_equal(nswitch_port_set_mac(sw, VF(0), moved), NSWITCH_RELAY_OK);
+    assert_int_equal(nswitch_port_set_mac(sw, VF(1), peer), NSWITCH_RELAY_OK);
+    assert_memory_equal(nswitch_port_info(sw, VF(0))->mac, moved,
+                        NSWITCH_MAC_LEN);
+
+    frame = frame_from_port(sw, VF(1), moved);
+    d = send(sw, VF(1), &frame);
+    assert_int_equal(d.path, NSWITCH_PATH_HAIRPIN);
+    assert_int_equal(d.ports[0], VF(0));
+
+    frame = frame_from_port(sw, VF(2), broadcast);
+    d = send(sw, VF(2), &frame);
+    assert_false(decision_has(&d, VF(0)));
+    assert_false(decision_has(&d, VF(1)));
+    assert_int_equal(nswitch_relay_group_find(nswitch_relay_table(sw), OUI_B),
+                     nswitch_relay_table_lookup(
+                         (NSwitchRelayTable *)nswitch_relay_table(sw),
+                         moved)->group);
+    nswitch_free(sw);
+}
+
+static void test_failed_mac_change_keeps_old_mac(void **state)
+{
+    NSwitch *sw = card_new();
+    uint8_t old[NSWITCH_MAC_LEN];
+    Frame frame;
+    NSwitchDecision d;
+
+    (void)state;
+    memcpy(old, nswitch_port_info(sw, VF(0))->mac, NSWITCH_MAC_LEN);
+    assert_int_equal(nswitch_port_set_mac(sw, VF(0),
+                                          nswitch_port_info(sw, VF(1))->mac),
+                     NSWITCH_RELAY_EXISTS);
+    assert_int_equal(nswitch_port_set_mac(sw, VF(0), multicast),
+                     NSWITCH_RELAY_INVALID_MAC);
+    assert_memory_equal(nswitch_port_info(sw, VF(0))->mac, old,
+                        NSWITCH_MAC_LEN);
+    frame = frame_from_port(sw, VF(1), old);
+    d = send(sw, VF(1), &frame);
+    assert_int_equal(d.path, NSWITCH_PATH_HAIRPIN);
+    assert_int_equal(d.ports[0], VF(0));
+    nswitch_free(sw);
+}
+
+static void test_mac_set_on_detached_port_is_used_at_attach(void **state)
+{
+    NSwitch *sw = card_new();
+    uint8_t mac[NSWITCH_MAC_LEN];
+
+    (void)state;
+    nswitch_port_detach(sw, VF(3));
+    mac_of(mac, OUI_B, 4);
+    assert_int_equal(nswitch_port_set_mac(sw, VF(3), mac), NSWITCH_RELAY_OK);
+    assert_null(nswitch_relay_table_lookup(
+        (NSwitchRelayTable *)nswitch_relay_table(sw), mac));
+    assert_memory_equal(nswitch_port_info(sw, VF(3))->mac, mac,
+                        NSWITCH_MAC_LEN);
+    nswitch_free(sw);
+}
+
+static void test_delivery_and_drop_counters(void **state)
+{
+    NSwitch *sw = card_new();
+
+    (void)state;
+    nswitch_count_delivery(sw, VF(1), 100);
+    nswitch_count_delivery(sw, VF(1), 50);
+    nswitch_count_drop(sw, VF(2), NSWITCH_DROP_RECEIVER_FULL);
+    assert_int_equal(nswitch_port_info(sw, VF(1))->counters.tx_frames, 2);
+    assert_int_equal(nswitch_port_info(sw, VF(1))->counters.tx_bytes, 150);
+    assert_int_equal(nswitch_port_info(sw, VF(2))->counters
+                     .dropped[NSWITCH_DROP_RECEIVER_FULL], 1);
+    assert_int_equal(
+        nswitch_path_counters(sw)->dropped[NSWITCH_DROP_RECEIVER_FULL], 1);
+
+    nswitch_clear_counters(sw);
+    assert_int_equal(nswitch_port_info(sw, VF(1))->counters.tx_frames, 0);
+    assert_int_equal(
+        nswitch_path_counters(sw)->dropped[NSWITCH_DROP_RECEIVER_FULL], 0);
+    assert_true(nswitch_port_info(sw, VF(1))->attached);
+    nswitch_free(sw);
+}
+
+static void test_names(void **state)
+{
+    (void)state;
+    assert_string_equal(nswitch_drop_reason_name(NSWITCH_DROP_SPOOFED),
+                        "spoofed");
+    assert_string_equal(nswitch_drop_reason_name(NSWITCH_DROP__MAX), "unknown");
+    for (int r = 0; r < NSWITCH_DROP__MAX; r++) {
+        assert_string_not_equal(nswitch_drop_reason_name(r), "unknown");
+    }
+    assert_string_equal(nswitch_path_name(NSWITCH_PATH_HAIRPIN), "hairpin");
+    assert_string_equal(nswitch_port_kind_name(NSWITCH_PORT_PF), "pf");
+}
+
+static void test_decisions_allocate_nothing(void **state)
+{
+    NSwitch *sw = card_new();
+    uint8_t dst[NSWITCH_MAC_LEN];
+    size_t before = allocation_count();
+    Frame frame;
+
+    (void)state;
+    for (int i = 0; i < 1000; i++) {
+        mac_of(dst, i % 2 ? OUI_A : OUI_B, i % 7);
+        frame = frame_from_port(sw, VF(i % 4), dst);
+        send(sw, VF(i % 4), &frame);
+        frame = frame_from_port(sw, VF(i % 4), broadcast);
+        send(sw, VF(i % 4), &frame);
+        frame = frame_between(dst, nswitch_port_info(sw, PF)->mac);
+        send(sw, UPLINK, &frame);
+    }
+    assert_int_equal(allocation_count(), before);
+    nswitch_free(sw);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_new_refuses_bad_sizes),
+        cmocka_unit_test(test_uplink_is_attached_and_has_no_mac),
+        cmocka_unit_test(test_case0_same_oui_is_hairpinned),
+        cmocka_unit_test(test_case0_reaches_the_pf_too),
+        cmocka_unit_test(test_unknown_unicast_in_group_goes_to_uplink),
+        cmocka_unit_test(test_case1_other_oui_goes_to_uplink),
+        cmocka_unit_test(test_case1_even_to_a_function_of_another_group),
+        cmocka_unit_test(test_broadcast_floods_group_and_uplink_not_sender),
+        cmocka_unit_test(test_multicast_floods_like_broadcast),
+        cmocka_unit_test(test_lone_member_floods_only_to_uplink),
+        cmocka_unit_test(test_case2_uplink_unicast_sorted_to_owner),
+        cmocka_unit_test(test_case2_reaches_a_moved_function),
+        cmocka_unit_test(test_case2_unknown_unicast_dropped),
+        cmocka_unit_test(test_case2_broadcast_to_every_function),
+        cmocka_unit_test(test_runt_dropped),
+        cmocka_unit_test(test_bad_source_dropped),
+        cmocka_unit_test(test_spoofed_source_dropped_unless_check_off),
+        cmocka_unit_test(test_unicast_to_self_dropped),
+        cmocka_unit_test(test_detached_port_sends_nothing_and_is_not_reached),
+        cmocka_unit_test(test_out_of_range_source_is_port_down),
+        cmocka_unit_test(test_mac_change_moves_port_between_groups),
+        cmocka_unit_test(test_failed_mac_change_keeps_old_mac),
+        cmocka_unit_test(test_mac_set_on_detached_port_is_used_at_attach),
+        cmocka_unit_test(test_delivery_and_drop_counters),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_decisions_allocate_nothing),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
