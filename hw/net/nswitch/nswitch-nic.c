@@ -1,18 +1,27 @@
 /*
  * nswitch-nic: SR-IOV virtio-net NIC with an OUI-keyed in-card switch
  *
- * The PF is the non-transitional virtio-net PCI device with the card's
- * properties on top; the switching logic lives in the QEMU-free core
- * beside this file.
+ * The PF is the non-transitional virtio-net PCI device with an SR-IOV
+ * capability on top. Its netdev= is the card's uplink; the PF's own
+ * virtio-net, each VF's and the uplink are ports of the switch, whose
+ * decisions come from the QEMU-free core beside this file.
  *
  * Copyright (c) 2026 The nswitch-nic authors
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
 #include "qemu/osdep.h"
+#include "qemu/log.h"
 #include "hw/net/nswitch-nic.h"
+#include "hw/net/nswitch/switch.h"
+#include "hw/pci/pcie.h"
+#include "hw/pci/pcie_sriov.h"
+#include "hw/pci/pci_bus.h"
 #include "hw/qdev-properties.h"
+#include "hw/virtio/virtio-net.h"
 #include "qapi/error.h"
+#include "standard-headers/linux/virtio_config.h"
+#include "nswitch-port.h"
 #include "trace.h"
 
 /*
@@ -21,6 +30,10 @@
  * relay group.
  */
 #define NSWITCH_NIC_DEFAULT_OUI(pf_number) (0x026e00u | (pf_number))
+
+/* Room for the functions' MACs and for static entries an admin adds. */
+#define NSWITCH_NIC_RELAY_ENTRIES 4096
+#define NSWITCH_NIC_RELAY_GROUPS 256
 
 static bool nswitch_nic_parse_oui(const char *text, uint32_t *oui,
                                   Error **errp)
@@ -56,26 +69,317 @@ static bool nswitch_nic_check_properties(NSwitchNic *nic, Error **errp)
         return false;
     }
     if (!nic->oui_property) {
-        nic->oui = NSWITCH_NIC_DEFAULT_OUI(0);
+        nic->oui = NSWITCH_NIC_DEFAULT_OUI(nic->pf_number);
         return true;
     }
     return nswitch_nic_parse_oui(nic->oui_property, &nic->oui, errp);
+}
+
+/* OUI, PF number, then a 16-bit station number: 0 for the PF itself. */
+static void nswitch_nic_mac_in_group(const NSwitchNic *card, uint16_t station,
+                                     MACAddr *mac)
+{
+    mac->a[0] = card->oui >> 16;
+    mac->a[1] = card->oui >> 8;
+    mac->a[2] = card->oui;
+    mac->a[3] = card->pf_number;
+    mac->a[4] = station >> 8;
+    mac->a[5] = station;
+}
+
+void nswitch_nic_vf_mac(const NSwitchNic *card, uint16_t vf, MACAddr *mac)
+{
+    nswitch_nic_mac_in_group(card, vf + 1, mac);
+}
+
+NSwitchPort *nswitch_nic_vf_port(NSwitchNic *card, uint16_t vf)
+{
+    return card->ports[NSWITCH_NIC_VF_PORT(vf)];
+}
+
+static uint16_t ext_cap_size(uint16_t id)
+{
+    switch (id) {
+    case PCI_EXT_CAP_ID_ERR:
+        return PCI_ERR_SIZEOF;
+    case PCI_EXT_CAP_ID_ATS:
+        return PCI_EXT_CAP_ATS_SIZEOF;
+    case PCI_EXT_CAP_ID_ARI:
+        return PCI_ARI_SIZEOF;
+    default:
+        return 0;
+    }
+}
+
+/*
+ * virtio-pci puts its optional AER and ATS capabilities from 0x100 on and
+ * has no hook for more: ours go after whatever it placed.
+ */
+bool nswitch_nic_next_ext_cap_offset(PCIDevice *dev, uint16_t *offset,
+                                     Error **errp)
+{
+    uint16_t end = PCI_CONFIG_SPACE_SIZE;
+    uint16_t at = PCI_CONFIG_SPACE_SIZE;
+    uint32_t header;
+
+    while (at && (header = pci_get_long(dev->config + at))) {
+        uint16_t size = ext_cap_size(PCI_EXT_CAP_ID(header));
+
+        if (!size) {
+            error_setg(errp, "cannot place SR-IOV after extended capability "
+                       "0x%x at 0x%x", PCI_EXT_CAP_ID(header), at);
+            return false;
+        }
+        end = MAX(end, at + size);
+        at = PCI_EXT_CAP_NEXT(header);
+    }
+    *offset = ROUND_UP(end, 4);
+    return true;
+}
+
+static char *nswitch_nic_port_name(DeviceState *dev, const char *what)
+{
+    /* NULL lets the net layer pick a unique name. */
+    return dev->id ? g_strdup_printf("%s.%s", dev->id, what) : NULL;
+}
+
+static void nswitch_nic_destroy_switch(NSwitchNic *nic)
+{
+    for (uint32_t i = 0; nic->ports && i < nic->port_count; i++) {
+        nswitch_port_delete(nic->ports[i]);
+    }
+    g_clear_pointer(&nic->ports, g_free);
+    nswitch_datapath_cleanup(nic);
+    g_clear_pointer(&nic->core, nswitch_free);
+}
+
+/* The switch and its PF and uplink ports; the VF ports come with VFs. */
+static bool nswitch_nic_create_switch(NSwitchNic *nic, Error **errp)
+{
+    DeviceState *dev = DEVICE(nic);
+    VirtIONet *net = &nic->parent_obj.vdev;
+    NetClientState *backend = net->nic_conf.peers.ncs[0];
+    g_autofree char *uplink_name = nswitch_nic_port_name(dev, "uplink");
+    g_autofree char *pf_name = nswitch_nic_port_name(dev, "pf");
+
+    if (net->nic_conf.peers.queues > 1) {
+        error_setg(errp, "Property 'netdev' names a multiqueue netdev; the "
+                   "uplink takes a single-queue one");
+        return false;
+    }
+    nic->port_count = NSWITCH_NIC_VF_PORT(nic->total_vfs);
+    nic->core = nswitch_new(nic->port_count, NSWITCH_NIC_UPLINK_PORT,
+                            NSWITCH_NIC_RELAY_ENTRIES,
+                            NSWITCH_NIC_RELAY_GROUPS);
+    if (!nic->core) {
+        error_setg(errp, "cannot create the switch of %u ports",
+                   nic->port_count);
+        return false;
+    }
+    nic->ports = g_new0(NSwitchPort *, nic->port_count);
+    nswitch_datapath_init(nic, errp);
+    nic->ports[NSWITCH_NIC_UPLINK_PORT] =
+        nswitch_port_new_uplink(nic, NSWITCH_NIC_UPLINK_PORT, backend,
+                                uplink_name);
+    nic->ports[NSWITCH_NIC_PF_PORT] =
+        nswitch_port_new_function(nic, NSWITCH_NIC_PF_PORT, pf_name);
+    /* The PF's virtio-net talks to its switch port, not to the netdev. */
+    net->nic_conf.peers.ncs[0] = &nic->ports[NSWITCH_NIC_PF_PORT]->nc;
+    net->nic_conf.peers.queues = 1;
+    return true;
+}
+
+static bool nswitch_nic_check_vf_placement(PCIDevice *pci_dev,
+                                           NSwitchNic *nic, Error **errp)
+{
+    if (PCI_FUNC(pci_dev->devfn) != 0 && !nic->ari) {
+        error_setg(errp, "nswitch-nic with VFs must be function 0 of its "
+                   "slot (addr=N.0): its VFs take the functions after it");
+        return false;
+    }
+    if (pci_dev->devfn + nic->total_vfs > PCI_DEVFN_MAX - 1) {
+        error_setg(errp, "Property 'vfs' is %u but only %u routing IDs "
+                   "follow the PF at %02x.%x; put the PF at addr=0.0",
+                   nic->total_vfs, PCI_DEVFN_MAX - 1 - pci_dev->devfn,
+                   PCI_SLOT(pci_dev->devfn), PCI_FUNC(pci_dev->devfn));
+        return false;
+    }
+    return true;
+}
+
+/* The SR-IOV VF BARs are exactly the BARs virtio-pci gave the first VF. */
+static void nswitch_nic_declare_vf_bars(PCIDevice *pci_dev)
+{
+    PCIDevice *vf = pci_dev->exp.sriov_pf.vf[0];
+
+    for (int bar = 0; bar < PCI_ROM_SLOT; bar++) {
+        if (vf->io_regions[bar].size) {
+            pcie_sriov_pf_init_vf_bar(pci_dev, bar, vf->io_regions[bar].type,
+                                      vf->io_regions[bar].size);
+        }
+    }
+}
+
+static bool nswitch_nic_init_sriov(NSwitchNic *nic, Error **errp)
+{
+    PCIDevice *pci_dev = PCI_DEVICE(nic);
+    VirtIODevice *vdev = VIRTIO_DEVICE(&nic->parent_obj.vdev);
+    uint16_t offset;
+
+    if (!nswitch_nic_check_vf_placement(pci_dev, nic, errp) ||
+        !nswitch_nic_next_ext_cap_offset(pci_dev, &offset, errp)) {
+        return false;
+    }
+    if (nic->ari) {
+        pcie_ari_init(pci_dev, offset);
+        offset += PCI_ARI_SIZEOF;
+    }
+    if (offset + PCI_EXT_CAP_SRIOV_SIZEOF > PCIE_CONFIG_SPACE_SIZE) {
+        error_setg(errp, "no room for the SR-IOV capability at 0x%x", offset);
+        return false;
+    }
+    for (uint16_t vf = 0; vf < nic->total_vfs; vf++) {
+        g_autofree char *what = g_strdup_printf("vf%u", vf);
+        g_autofree char *name = nswitch_nic_port_name(DEVICE(nic), what);
+
+        nic->ports[NSWITCH_NIC_VF_PORT(vf)] =
+            nswitch_port_new_function(nic, NSWITCH_NIC_VF_PORT(vf), name);
+    }
+    if (!pcie_sriov_pf_init(pci_dev, offset, TYPE_NSWITCH_NIC_VF,
+                            NSWITCH_NIC_VF_DEVICE_ID, nic->total_vfs,
+                            nic->total_vfs, 1, 1, errp)) {
+        return false;
+    }
+    nswitch_nic_declare_vf_bars(pci_dev);
+    /*
+     * QEMU never offers VIRTIO_F_SR_IOV; Linux keeps it only with the
+     * capability present, and enables VFs once the PF driver is ready.
+     */
+    vdev->host_features |= 1ULL << VIRTIO_F_SR_IOV;
+    return true;
+}
+
+/* Attaches enabled VFs to the switch and detaches disabled ones. */
+static void nswitch_nic_sync_vf_ports(NSwitchNic *nic)
+{
+    PCIDevice *pci_dev = PCI_DEVICE(nic);
+
+    for (uint16_t vf = 0; vf < nic->total_vfs; vf++) {
+        PCIDevice *vf_dev = pci_dev->exp.sriov_pf.vf[vf];
+        uint32_t port = NSWITCH_NIC_VF_PORT(vf);
+        bool attached = nswitch_port_info(nic->core, port)->attached;
+        NSwitchRelayStatus status;
+
+        if (vf_dev->enabled == attached) {
+            continue;
+        }
+        trace_nswitch_nic_vf_enable(vf, vf_dev->enabled);
+        if (!vf_dev->enabled) {
+            nswitch_port_detach(nic->core, port);
+            nswitch_port_purge(nic->ports[port]);
+            continue;
+        }
+        status = nswitch_port_attach(nic->core, port, NSWITCH_PORT_VF,
+                                     NSWITCH_NIC_VF(vf_dev)->parent_obj.vdev.mac);
+        if (status != NSWITCH_RELAY_OK) {
+            qemu_log_mask(LOG_GUEST_ERROR, "nswitch-nic: VF %u stays off the "
+                          "switch: %s\n", vf,
+                          nswitch_relay_status_message(status));
+        }
+    }
+}
+
+static void nswitch_nic_sync_ports(NSwitchNic *nic)
+{
+    VirtIONet *net = &nic->parent_obj.vdev;
+
+    nswitch_port_set_mac(nic->core, NSWITCH_NIC_PF_PORT, net->mac);
+    nswitch_nic_sync_vf_ports(nic);
+}
+
+static void nswitch_nic_write_config(PCIDevice *dev, uint32_t addr,
+                                     uint32_t val, int len)
+{
+    NSwitchNic *nic = NSWITCH_NIC(dev);
+    uint16_t sriov_cap = dev->exp.sriov_cap;
+
+    nic->parent_config_write(dev, addr, val, len);
+    if (sriov_cap && addr + len > sriov_cap &&
+        addr < sriov_cap + PCI_EXT_CAP_SRIOV_SIZEOF) {
+        nswitch_nic_sync_vf_ports(nic);
+    }
 }
 
 static void nswitch_nic_realize(DeviceState *dev, Error **errp)
 {
     NSwitchNic *nic = NSWITCH_NIC(dev);
     NSwitchNicClass *nc = NSWITCH_NIC_GET_CLASS(dev);
+    VirtIONet *net = &nic->parent_obj.vdev;
+    BusState *bus = qdev_get_parent_bus(dev);
+    static const MACAddr unset;
+    NSwitchRelayStatus status;
     ERRP_GUARD();
 
     if (!nswitch_nic_check_properties(nic, errp)) {
         return;
     }
-    nc->parent_realize(dev, errp);
-    if (*errp) {
+    if (nic->total_vfs && (!pci_bus_is_express(PCI_BUS(bus)) ||
+                           pci_bus_is_root(PCI_BUS(bus)))) {
+        error_setg(errp, "nswitch-nic with VFs needs a PCI Express port: "
+                   "plug it into a pcie-root-port (or set vfs=0)");
         return;
     }
+    if (!memcmp(&net->nic_conf.macaddr, &unset, sizeof(unset))) {
+        nswitch_nic_mac_in_group(nic, 0, &net->nic_conf.macaddr);
+    }
+    if (!nswitch_nic_create_switch(nic, errp)) {
+        nswitch_nic_destroy_switch(nic);
+        return;
+    }
+    nc->parent_realize(dev, errp);
+    if (*errp) {
+        nswitch_nic_destroy_switch(nic);
+        return;
+    }
+    if (nic->total_vfs && !nswitch_nic_init_sriov(nic, errp)) {
+        nc->parent_unrealize(dev);
+        nswitch_nic_destroy_switch(nic);
+        return;
+    }
+    status = nswitch_port_attach(nic->core, NSWITCH_NIC_PF_PORT,
+                                 NSWITCH_PORT_PF, net->mac);
+    if (status != NSWITCH_RELAY_OK) {
+        error_setg(errp, "Property 'mac': %s",
+                   nswitch_relay_status_message(status));
+        pcie_sriov_pf_exit(PCI_DEVICE(dev));
+        nc->parent_unrealize(dev);
+        nswitch_nic_destroy_switch(nic);
+        return;
+    }
+    nic->parent_config_write = PCI_DEVICE(dev)->config_write;
+    PCI_DEVICE(dev)->config_write = nswitch_nic_write_config;
     trace_nswitch_nic_realize(nic->total_vfs, nic->ari, nic->oui);
+}
+
+static void nswitch_nic_unrealize(DeviceState *dev)
+{
+    NSwitchNic *nic = NSWITCH_NIC(dev);
+    NSwitchNicClass *nc = NSWITCH_NIC_GET_CLASS(dev);
+
+    pcie_sriov_pf_exit(PCI_DEVICE(dev));
+    nc->parent_unrealize(dev);
+    nswitch_nic_destroy_switch(nic);
+}
+
+/* After a reset the VFs are off and the functions have their own MACs. */
+static void nswitch_nic_reset_exit(Object *obj, ResetType type)
+{
+    NSwitchNicClass *nc = NSWITCH_NIC_GET_CLASS(obj);
+
+    if (nc->parent_phases.exit) {
+        nc->parent_phases.exit(obj, type);
+    }
+    nswitch_nic_sync_ports(NSWITCH_NIC(obj));
 }
 
 static const Property nswitch_nic_properties[] = {
@@ -88,6 +392,7 @@ static const Property nswitch_nic_properties[] = {
 static void nswitch_nic_class_init(ObjectClass *klass, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
+    ResettableClass *rc = RESETTABLE_CLASS(klass);
     NSwitchNicClass *nc = NSWITCH_NIC_CLASS(klass);
 
     dc->desc = "SR-IOV virtio-net NIC with an OUI relay switch (nSwitch)";
@@ -100,6 +405,10 @@ static void nswitch_nic_class_init(ObjectClass *klass, void *data)
         "OUI of the relay group as xx:xx:xx (default 02:6e:<PF number>)");
     device_class_set_parent_realize(dc, nswitch_nic_realize,
                                     &nc->parent_realize);
+    device_class_set_parent_unrealize(dc, nswitch_nic_unrealize,
+                                      &nc->parent_unrealize);
+    resettable_class_set_parent_phases(rc, NULL, NULL, nswitch_nic_reset_exit,
+                                       &nc->parent_phases);
 }
 
 static const TypeInfo nswitch_nic_types[] = {

@@ -352,6 +352,7 @@ const char *nswitch_drop_reason_name(NSwitchDropReason reason)
         [NSWITCH_DROP_PORT_DOWN] = "port-down",
         [NSWITCH_DROP_LOOPBACK] = "loopback",
         [NSWITCH_DROP_RECEIVER_FULL] = "receiver-full",
+        [NSWITCH_DROP_BAD_OFFLOAD] = "bad-offload",
     };
 
     return reason < NSWITCH_DROP__MAX ? names[reason] : "unknown";

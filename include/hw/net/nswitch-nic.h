@@ -14,23 +14,74 @@
 #define TYPE_NSWITCH_NIC "nswitch-nic"
 OBJECT_DECLARE_TYPE(NSwitchNic, NSwitchNicClass, NSWITCH_NIC)
 
+#define TYPE_NSWITCH_NIC_VF "nswitch-nic-vf"
+OBJECT_DECLARE_TYPE(NSwitchNicVf, NSwitchNicVfClass, NSWITCH_NIC_VF)
+
 /* Without ARI, VFs must fit in functions 1..7 of the PF's slot. */
 #define NSWITCH_NIC_MAX_VFS_WITHOUT_ARI 7
 #define NSWITCH_NIC_MAX_VFS 255
+#define NSWITCH_NIC_VF_DEVICE_ID 0x1041
+
+/* Switch port numbers of a card. */
+#define NSWITCH_NIC_UPLINK_PORT 0
+#define NSWITCH_NIC_PF_PORT 1
+#define NSWITCH_NIC_VF_PORT(vf) (2 + (vf))
+
+typedef struct NSwitch NSwitch;
+typedef struct NSwitchPort NSwitchPort;
+struct NetTxPkt;
 
 struct NSwitchNic {
     VirtIONetPCI parent_obj;
 
+    /* properties */
     uint16_t total_vfs;
     bool ari;
     char *oui_property;     /* "xx:xx:xx" as given, NULL for the default */
+
     uint32_t oui;
+    uint8_t pf_number;      /* the PF's number within its card */
+    NSwitch *core;
+    NSwitchPort **ports;    /* indexed by switch port number */
+    uint32_t port_count;
+
+    /* Datapath scratch, reused for every frame. */
+    struct NetTxPkt *tx_pkt;
+    struct iovec *payload_iov;
+    struct iovec *out_iov;
+
+    /* virtio-pci installs its config writer on the instance at realize. */
+    PCIConfigWriteFunc *parent_config_write;
+
+    QTAILQ_ENTRY(NSwitchNic) next;
 };
 
 struct NSwitchNicClass {
     VirtioPCIClass parent_class;
 
     DeviceRealize parent_realize;
+    DeviceUnrealize parent_unrealize;
+    ResettablePhases parent_phases;
 };
+
+struct NSwitchNicVf {
+    VirtIONetPCI parent_obj;
+};
+
+struct NSwitchNicVfClass {
+    VirtioPCIClass parent_class;
+
+    DeviceRealize parent_realize;
+};
+
+/* The MAC the card gives VF @vf: OUI, PF number, then vf + 1. */
+void nswitch_nic_vf_mac(const NSwitchNic *card, uint16_t vf, MACAddr *mac);
+
+/* The port whose peer is the VF's virtio-net, for the VF's realize. */
+NSwitchPort *nswitch_nic_vf_port(NSwitchNic *card, uint16_t vf);
+
+/* Offsets of the extended capabilities the card adds after virtio-pci's. */
+bool nswitch_nic_next_ext_cap_offset(PCIDevice *dev, uint16_t *offset,
+                                     Error **errp);
 
 #endif

@@ -46,6 +46,7 @@ typedef enum NSwitchDropReason {
     NSWITCH_DROP_PORT_DOWN,      /* sent by a port that is not attached */
     NSWITCH_DROP_LOOPBACK,       /* unicast to the sender's own MAC */
     NSWITCH_DROP_RECEIVER_FULL,  /* the receiving function could not take it */
+    NSWITCH_DROP_BAD_OFFLOAD,    /* GSO or checksum request not carried out */
     NSWITCH_DROP__MAX
 } NSwitchDropReason;
 

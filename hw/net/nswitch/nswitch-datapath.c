@@ -1,0 +1,232 @@
+/*
+ * nswitch-nic: the datapath between the switch ports
+ *
+ * Asks the core where a frame goes, then hands it to each destination
+ * port with that port's virtio-net header. A frame carries its GSO and
+ * checksum-offload request across the switch; only a receiver that cannot
+ * take the request (a guest without that offload, an uplink without
+ * vnet-hdr) gets it segmented and checksummed in software, by QEMU's
+ * net_tx_pkt. The frame's bytes are not copied here: each receiver's
+ * virtio-net copies them once into its guest.
+ *
+ * Copyright (c) 2026 The nswitch-nic authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/iov.h"
+#include "qemu/log.h"
+#include "system/dma.h"
+#include "hw/net/net_tx_pkt.h"
+#include "hw/net/nswitch/switch.h"
+#include "hw/virtio/virtio-net.h"
+#include "standard-headers/linux/virtio_net.h"
+#include "nswitch-port.h"
+#include "trace.h"
+
+/* A virtqueue holds at most 1024 descriptors: a frame's fragments. */
+#define MAX_FRAGMENTS 1024
+#define MAX_VNET_HDR_LEN sizeof(struct virtio_net_hdr_v1_hash)
+
+bool nswitch_datapath_init(NSwitchNic *card, Error **errp)
+{
+    net_tx_pkt_init(&card->tx_pkt, MAX_FRAGMENTS);
+    card->payload_iov = g_new(struct iovec, MAX_FRAGMENTS);
+    card->out_iov = g_new(struct iovec, MAX_FRAGMENTS + 1);
+    return true;
+}
+
+void nswitch_datapath_cleanup(NSwitchNic *card)
+{
+    if (card->tx_pkt) {
+        net_tx_pkt_uninit(card->tx_pkt);
+        card->tx_pkt = NULL;
+    }
+    g_clear_pointer(&card->payload_iov, g_free);
+    g_clear_pointer(&card->out_iov, g_free);
+}
+
+static bool needs_software_offload(const struct virtio_net_hdr *hdr,
+                                   const NSwitchPort *dst)
+{
+    const NSwitchPortOffloads *accepts = &dst->peer_accepts;
+    bool needs_csum = hdr->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM;
+
+    if (!dst->vnet_hdr_len) {
+        return needs_csum || hdr->gso_type != VIRTIO_NET_HDR_GSO_NONE;
+    }
+    if (needs_csum && !accepts->csum) {
+        return true;
+    }
+    if ((hdr->gso_type & VIRTIO_NET_HDR_GSO_ECN) && !accepts->ecn) {
+        return true;
+    }
+    switch (hdr->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) {
+    case VIRTIO_NET_HDR_GSO_NONE:
+        return false;
+    case VIRTIO_NET_HDR_GSO_TCPV4:
+        return !accepts->tso4;
+    case VIRTIO_NET_HDR_GSO_TCPV6:
+        return !accepts->tso6;
+    default:
+        /* UFO and USO: the ports never offer them to a guest. */
+        return true;
+    }
+}
+
+/* Sends @payload (from the Ethernet header on) behind @dst's header. */
+static void send_frame(NSwitchNic *card, NSwitchPort *dst,
+                       const struct virtio_net_hdr *hdr,
+                       const struct iovec *payload, int count)
+{
+    uint8_t header[MAX_VNET_HDR_LEN] = { 0 };
+    struct iovec *out = card->out_iov;
+    int n = 0;
+
+    if (dst->vnet_hdr_len) {
+        memcpy(header, hdr, sizeof(*hdr));
+        out[n++] = (struct iovec) {
+            .iov_base = header, .iov_len = dst->vnet_hdr_len,
+        };
+    }
+    memcpy(out + n, payload, count * sizeof(*payload));
+    qemu_sendv_packet(&dst->nc, out, n + count);
+}
+
+typedef struct SegmentTarget {
+    NSwitchNic *card;
+    NSwitchPort *dst;
+} SegmentTarget;
+
+static void send_segment(void *opaque, const struct iovec *l2, int l2_count,
+                         const struct iovec *with_vnet_hdr, int count)
+{
+    static const struct virtio_net_hdr no_offload;
+    SegmentTarget *target = opaque;
+
+    send_frame(target->card, target->dst, &no_offload, l2, l2_count);
+    nswitch_count_delivery(target->card->core, target->dst->number,
+                           iov_size(l2, l2_count));
+}
+
+/* The fragments are the sender's buffers: nothing to release. */
+static void keep_fragment(void *context, void *base, size_t len)
+{
+}
+
+static void deliver_in_software(NSwitchNic *card, NSwitchPort *dst,
+                                const struct virtio_net_hdr *hdr,
+                                const struct iovec *payload, int count)
+{
+    struct NetTxPkt *pkt = card->tx_pkt;
+    SegmentTarget target = { .card = card, .dst = dst };
+    bool sent = false;
+    int i;
+
+    for (i = 0; i < count; i++) {
+        if (!net_tx_pkt_add_raw_fragment(pkt, payload[i].iov_base,
+                                         payload[i].iov_len)) {
+            break;
+        }
+    }
+    if (i == count && net_tx_pkt_parse(pkt)) {
+        *net_tx_pkt_get_vhdr(pkt) = *hdr;
+        sent = net_tx_pkt_send_custom(pkt, false, send_segment, &target);
+    }
+    net_tx_pkt_reset(pkt, keep_fragment, NULL);
+    if (!sent) {
+        nswitch_count_drop(card->core, dst->number, NSWITCH_DROP_BAD_OFFLOAD);
+        qemu_log_mask(LOG_GUEST_ERROR, "nswitch-nic: dropped a frame to port "
+                      "%u: cannot segment/checksum it (gso_type %u, "
+                      "flags 0x%x)\n", dst->number, hdr->gso_type, hdr->flags);
+    }
+}
+
+static void deliver(NSwitchNic *card, NSwitchPort *dst,
+                    const struct virtio_net_hdr *hdr,
+                    const struct iovec *payload, int count, size_t len)
+{
+    if (needs_software_offload(hdr, dst)) {
+        trace_nswitch_software_offload(dst->number, hdr->gso_type,
+                                       hdr->flags);
+        deliver_in_software(card, dst, hdr, payload, count);
+        return;
+    }
+    send_frame(card, dst, hdr, payload, count);
+    nswitch_count_delivery(card->core, dst->number, len);
+}
+
+/*
+ * virtio-net has no hook for a guest's MAC change through the control
+ * queue; the switch picks it up from the function's next frame, which is
+ * also the first one that could carry the new source MAC.
+ */
+static void refresh_function_mac(NSwitchNic *card, NSwitchPort *src)
+{
+    const NSwitchPortInfo *info = nswitch_port_info(card->core, src->number);
+    NSwitchRelayStatus status;
+    VirtIONet *net;
+
+    if (!src->nc.peer || !info->attached) {
+        return;
+    }
+    net = qemu_get_nic_opaque(src->nc.peer);
+    if (!memcmp(info->mac, net->mac, ETH_ALEN)) {
+        return;
+    }
+    status = nswitch_port_set_mac(card->core, src->number, net->mac);
+    trace_nswitch_function_mac(src->number, net->mac[0], net->mac[1],
+                               net->mac[2], net->mac[3], net->mac[4],
+                               net->mac[5], status);
+    if (status != NSWITCH_RELAY_OK) {
+        qemu_log_mask(LOG_GUEST_ERROR, "nswitch-nic: port %u keeps its MAC: "
+                      "%s\n", src->number,
+                      nswitch_relay_status_message(status));
+    }
+}
+
+void nswitch_datapath_forward(NSwitchNic *card, NSwitchPort *src,
+                              const struct iovec *iov, int iovcnt)
+{
+    struct virtio_net_hdr hdr = { 0 };
+    uint8_t eth[NSWITCH_ETH_HEADER_LEN] = { 0 };
+    size_t hdr_len = src->vnet_hdr_len;
+    size_t size = iov_size(iov, iovcnt);
+    size_t len = size > hdr_len ? size - hdr_len : 0;
+    NSwitchDecision decision;
+    unsigned payload_count;
+
+    if (hdr_len) {
+        iov_to_buf(iov, iovcnt, 0, &hdr, sizeof(hdr));
+    }
+    iov_to_buf(iov, iovcnt, hdr_len, eth, sizeof(eth));
+    if (!src->is_uplink) {
+        refresh_function_mac(card, src);
+    }
+    decision = nswitch_decide(card->core, src->number, eth, len);
+    trace_nswitch_forward(src->number, len, nswitch_path_name(decision.path),
+                          decision.count);
+    if (decision.path == NSWITCH_PATH_DROP) {
+        trace_nswitch_drop(src->number,
+                           nswitch_drop_reason_name(decision.drop_reason));
+        if (!src->is_uplink && (decision.drop_reason == NSWITCH_DROP_RUNT ||
+                                decision.drop_reason ==
+                                NSWITCH_DROP_BAD_SOURCE)) {
+            qemu_log_mask(LOG_GUEST_ERROR, "nswitch-nic: port %u sent a "
+                          "frame dropped as %s\n", src->number,
+                          nswitch_drop_reason_name(decision.drop_reason));
+        }
+        return;
+    }
+    payload_count = iov_copy(card->payload_iov, MAX_FRAGMENTS, iov, iovcnt,
+                             hdr_len, len);
+    /*
+     * Receivers are virtio-net devices and netdev backends: none hands a
+     * frame back to this card before delivery returns, so the decision's
+     * port list (the core's scratch) stays valid through the loop.
+     */
+    for (uint32_t i = 0; i < decision.count; i++) {
+        deliver(card, card->ports[decision.ports[i]], &hdr,
+                card->payload_iov, payload_count, len);
+    }
+}

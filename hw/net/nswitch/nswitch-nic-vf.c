@@ -1,0 +1,74 @@
+/*
+ * nswitch-nic-vf: a VF of nswitch-nic, a virtio-net function of its own
+ *
+ * pcie_sriov_pf_init() creates every VF when the PF realizes and gives it
+ * no properties: a VF takes its switch port and MAC from its PF.
+ *
+ * Copyright (c) 2026 The nswitch-nic authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "hw/net/nswitch-nic.h"
+#include "hw/pci/pcie.h"
+#include "hw/pci/pcie_sriov.h"
+#include "hw/virtio/virtio-net.h"
+#include "qapi/error.h"
+#include "nswitch-port.h"
+
+static void nswitch_nic_vf_realize(DeviceState *dev, Error **errp)
+{
+    PCIDevice *pci_dev = PCI_DEVICE(dev);
+    NSwitchNicVfClass *vc = NSWITCH_NIC_VF_GET_CLASS(dev);
+    VirtIONet *net = &NSWITCH_NIC_VF(dev)->parent_obj.vdev;
+    PCIDevice *pf = pcie_sriov_get_pf(pci_dev);
+    NSwitchNic *card;
+    uint16_t number;
+    ERRP_GUARD();
+
+    if (!pf || !object_dynamic_cast(OBJECT(pf), TYPE_NSWITCH_NIC)) {
+        error_setg(errp, "%s is created by its nswitch-nic PF",
+                   TYPE_NSWITCH_NIC_VF);
+        return;
+    }
+    card = NSWITCH_NIC(pf);
+    number = pcie_sriov_vf_number(pci_dev);
+    net->nic_conf.peers.ncs[0] = &nswitch_nic_vf_port(card, number)->nc;
+    net->nic_conf.peers.queues = 1;
+    nswitch_nic_vf_mac(card, number, &net->nic_conf.macaddr);
+
+    vc->parent_realize(dev, errp);
+    if (*errp) {
+        return;
+    }
+    if (card->ari) {
+        /* A VF has no AER or ATS: its extended space is free. */
+        pcie_ari_init(pci_dev, PCI_CONFIG_SPACE_SIZE);
+    }
+}
+
+static void nswitch_nic_vf_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    PCIDeviceClass *pc = PCI_DEVICE_CLASS(klass);
+    NSwitchNicVfClass *vc = NSWITCH_NIC_VF_CLASS(klass);
+
+    dc->desc = "Virtual Function of nswitch-nic";
+    dc->user_creatable = false;
+    /* A VF has no expansion ROM. */
+    pc->romfile = NULL;
+    device_class_set_parent_realize(dc, nswitch_nic_vf_realize,
+                                    &vc->parent_realize);
+}
+
+static const TypeInfo nswitch_nic_vf_types[] = {
+    {
+        .name = TYPE_NSWITCH_NIC_VF,
+        .parent = TYPE_VIRTIO_NET_PCI_NON_TRANSITIONAL,
+        .instance_size = sizeof(NSwitchNicVf),
+        .class_size = sizeof(NSwitchNicVfClass),
+        .class_init = nswitch_nic_vf_class_init,
+    },
+};
+
+DEFINE_TYPES(nswitch_nic_vf_types)

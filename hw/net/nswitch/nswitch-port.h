@@ -1,0 +1,54 @@
+/*
+ * nswitch-nic: switch ports, the net clients between the card's switch
+ * and its functions' virtio-net devices or the uplink backend
+ *
+ * Copyright (c) 2026 The nswitch-nic authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef HW_NET_NSWITCH_PORT_H
+#define HW_NET_NSWITCH_PORT_H
+
+#include "net/net.h"
+#include "hw/net/nswitch-nic.h"
+
+typedef struct NSwitchPortOffloads {
+    bool csum;
+    bool tso4;
+    bool tso6;
+    bool ecn;
+} NSwitchPortOffloads;
+
+struct NSwitchPort {
+    NetClientState nc;          /* first: the net layer allocates ports */
+    NSwitchNic *card;
+    uint32_t number;            /* switch port number in the core */
+    bool is_uplink;
+    /* virtio-net header on frames exchanged with the peer; 0 for none */
+    int vnet_hdr_len;
+    /* What the peer can receive without software segmentation/checksum. */
+    NSwitchPortOffloads peer_accepts;
+};
+
+/*
+ * A port for a function (PF or VF); its peer is the function's virtio-net,
+ * connected when that device realizes.
+ */
+NSwitchPort *nswitch_port_new_function(NSwitchNic *card, uint32_t number,
+                                       const char *name);
+/* The uplink port, peered with the user's -netdev (may be NULL). */
+NSwitchPort *nswitch_port_new_uplink(NSwitchNic *card, uint32_t number,
+                                     NetClientState *backend,
+                                     const char *name);
+void nswitch_port_delete(NSwitchPort *port);
+
+/* Drops frames this port queued at its peer (the peer is going away). */
+void nswitch_port_purge(NSwitchPort *port);
+
+/* Forwards a frame that arrived on @src (datapath). */
+void nswitch_datapath_forward(NSwitchNic *card, NSwitchPort *src,
+                              const struct iovec *iov, int iovcnt);
+bool nswitch_datapath_init(NSwitchNic *card, Error **errp);
+void nswitch_datapath_cleanup(NSwitchNic *card);
+
+#endif
