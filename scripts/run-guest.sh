@@ -20,6 +20,9 @@ trap 'rm -rf "$run_dir"' EXIT
 # Linux unpacks concatenated cpio archives: the scenario rides on top.
 mkdir "$run_dir/overlay"
 install -m 755 "$scenario" "$run_dir/overlay/scenario.sh"
+if [ -f "$(dirname "$scenario")/scenario-lib.sh" ]; then
+    cp "$(dirname "$scenario")/scenario-lib.sh" "$run_dir/overlay/"
+fi
 cp "$guest/initramfs.cpio" "$run_dir/initramfs.cpio"
 (cd "$run_dir/overlay" && find . | cpio -o -H newc --quiet) >>"$run_dir/initramfs.cpio"
 

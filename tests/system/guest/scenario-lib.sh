@@ -1,0 +1,46 @@
+# Helpers for guest scenarios (busybox sh); appended as /scenario-lib.sh.
+
+# The first SR-IOV capable PCI function.
+sriov_pf() {
+    for dev in /sys/bus/pci/devices/*; do
+        [ -e "$dev/sriov_totalvfs" ] && { echo "$dev"; return 0; }
+    done
+    return 1
+}
+
+# Waits until at least COUNT non-loopback interfaces exist.
+wait_for_interfaces() {
+    tries=0
+    while [ "$(ls /sys/class/net | grep -vc '^lo$')" -lt "$1" ]; do
+        tries=$((tries + 1))
+        [ "$tries" -gt 50 ] && { echo "only $(ls /sys/class/net) appeared"; return 1; }
+        sleep 0.1
+    done
+}
+
+interface_with_mac() {
+    for net in /sys/class/net/*; do
+        [ "$(cat "$net/address")" = "$1" ] && { echo "${net##*/}"; return 0; }
+    done
+    return 1
+}
+
+# move_to_namespace IFACE N ADDRESS/PREFIX: a new network namespace N,
+# held by a sleeping process, with IFACE renamed "vf" and up.
+move_to_namespace() {
+    unshare -n sleep 100000 &
+    eval "namespace_pid_$2=$!"
+    sleep 0.2
+    ip link set "$1" netns "$!"
+    in_namespace "$2" ip link set "$1" name vf
+    in_namespace "$2" ip addr add "$3" dev vf
+    in_namespace "$2" ip link set vf up
+    in_namespace "$2" ip link set lo up
+}
+
+# in_namespace N COMMAND...: runs COMMAND in namespace N.
+in_namespace() {
+    eval "pid=\$namespace_pid_$1"
+    shift
+    nsenter -t "$pid" -n "$@"
+}
