@@ -1,6 +1,11 @@
 /*
  * QTest for nswitch-nic: the device on a q35 PCIe root port
  *
+ * libqos cannot reach extended config space, so this is a plain qtest:
+ * it numbers the root port's bus itself (no firmware runs), reaches
+ * config space through 0xcf8/0xcfc and, for the SR-IOV capability,
+ * through the MMCONFIG window that it opens in the q35 host bridge.
+ *
  * Copyright (c) 2026 The nswitch-nic authors
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -12,15 +17,26 @@
 #include "qobject/qjson.h"
 #include "hw/pci/pci_regs.h"
 #include "hw/pci/pci_ids.h"
+#include "standard-headers/linux/virtio_pci.h"
 
 #define VIRTIO_PCI_VENDOR_ID 0x1af4
 #define VIRTIO_NET_MODERN_DEVICE_ID 0x1041
+#define VIRTIO_F_SR_IOV 37
+#define VIRTIO_F_VERSION_1 32
 
-/* Root port at 00:02.0; the firmware is not run, so we number its bus. */
+/* Root port at 00:02.0; the card on its secondary bus. */
 #define ROOT_PORT_DEVFN (2 << 3)
 #define CARD_BUS 1
+#define PF_DEVFN 0
+#define VF_DEVFN(vf) (1 + (vf))
 #define MACHINE_ARGS "-machine q35 -nodefaults " \
     "-device pcie-root-port,id=rp0,bus=pcie.0,chassis=1,addr=0x2"
+
+/* q35: PCIEXBAR in the host bridge's config space, 256 MiB window. */
+#define PCIEXBAR 0x60
+#define ECAM_BASE 0xb0000000ull
+/* Where the root port's prefetchable window and the PF's BAR 4 go. */
+#define MMIO_WINDOW 0xc0000000ull
 
 static uint32_t config_address(uint8_t bus, uint8_t devfn, uint8_t offset)
 {
@@ -41,9 +57,39 @@ static void config_writel(QTestState *qts, uint8_t bus, uint8_t devfn,
     qtest_outl(qts, 0xcfc, value);
 }
 
-static void number_root_port_bus(QTestState *qts)
+static uint64_t ecam(uint8_t bus, uint8_t devfn, uint16_t offset)
 {
-    /* primary 0, secondary and subordinate CARD_BUS */
+    return ECAM_BASE + ((uint64_t)bus << 20) + ((uint64_t)devfn << 12) +
+           offset;
+}
+
+static uint32_t ext_readl(QTestState *qts, uint8_t devfn, uint16_t offset)
+{
+    return qtest_readl(qts, ecam(CARD_BUS, devfn, offset));
+}
+
+static uint16_t ext_readw(QTestState *qts, uint8_t devfn, uint16_t offset)
+{
+    return qtest_readw(qts, ecam(CARD_BUS, devfn, offset));
+}
+
+static void ext_writel(QTestState *qts, uint8_t devfn, uint16_t offset,
+                       uint32_t value)
+{
+    qtest_writel(qts, ecam(CARD_BUS, devfn, offset), value);
+}
+
+static void ext_writew(QTestState *qts, uint8_t devfn, uint16_t offset,
+                       uint16_t value)
+{
+    qtest_writew(qts, ecam(CARD_BUS, devfn, offset), value);
+}
+
+/* What firmware would do: bus numbers and the MMCONFIG window. */
+static void prepare_machine(QTestState *qts)
+{
+    config_writel(qts, 0, 0, PCIEXBAR + 4, 0);
+    config_writel(qts, 0, 0, PCIEXBAR, ECAM_BASE | 1);
     config_writel(qts, 0, ROOT_PORT_DEVFN, PCI_PRIMARY_BUS,
                   (CARD_BUS << 16) | (CARD_BUS << 8));
 }
@@ -53,15 +99,66 @@ static QTestState *start_with_card(const char *card_options)
     QTestState *qts = qtest_initf(MACHINE_ARGS " -device nswitch-nic,bus=rp0%s",
                                   card_options);
 
-    number_root_port_bus(qts);
+    prepare_machine(qts);
     return qts;
+}
+
+/* Offset of extended capability @id of function @devfn, or 0. */
+static uint16_t find_ext_cap(QTestState *qts, uint8_t devfn, uint16_t id)
+{
+    uint16_t at = 0x100;
+
+    while (at) {
+        uint32_t header = ext_readl(qts, devfn, at);
+
+        if (!header || header == 0xffffffff) {
+            return 0;
+        }
+        if (PCI_EXT_CAP_ID(header) == id) {
+            return at;
+        }
+        at = PCI_EXT_CAP_NEXT(header);
+    }
+    return 0;
+}
+
+static uint16_t sriov_cap(QTestState *qts)
+{
+    uint16_t cap = find_ext_cap(qts, PF_DEVFN, PCI_EXT_CAP_ID_SRIOV);
+
+    g_assert_cmpuint(cap, !=, 0);
+    return cap;
+}
+
+static void set_vfs(QTestState *qts, uint16_t count)
+{
+    uint16_t cap = sriov_cap(qts);
+
+    ext_writew(qts, PF_DEVFN, cap + PCI_SRIOV_CTRL, 0);
+    if (count) {
+        ext_writew(qts, PF_DEVFN, cap + PCI_SRIOV_NUM_VF, count);
+        ext_writew(qts, PF_DEVFN, cap + PCI_SRIOV_CTRL,
+                   PCI_SRIOV_CTRL_VFE | PCI_SRIOV_CTRL_MSE);
+    }
+}
+
+static bool vf_present(QTestState *qts, uint16_t vf)
+{
+    uint32_t class = config_readl(qts, CARD_BUS, VF_DEVFN(vf),
+                                  PCI_CLASS_REVISION);
+
+    if (class == 0xffffffff) {
+        return false;
+    }
+    g_assert_cmphex(class >> 16, ==, PCI_CLASS_NETWORK_ETHERNET);
+    return true;
 }
 
 static void test_pf_identifies_as_modern_virtio_net(void)
 {
     QTestState *qts = start_with_card("");
-    uint32_t id = config_readl(qts, CARD_BUS, 0, PCI_VENDOR_ID);
-    uint32_t class = config_readl(qts, CARD_BUS, 0, PCI_CLASS_REVISION);
+    uint32_t id = config_readl(qts, CARD_BUS, PF_DEVFN, PCI_VENDOR_ID);
+    uint32_t class = config_readl(qts, CARD_BUS, PF_DEVFN, PCI_CLASS_REVISION);
 
     g_assert_cmphex(id & 0xffff, ==, VIRTIO_PCI_VENDOR_ID);
     g_assert_cmphex(id >> 16, ==, VIRTIO_NET_MODERN_DEVICE_ID);
@@ -85,13 +182,183 @@ static void test_properties_have_defaults(void)
     qtest_quit(qts);
 }
 
+static void test_sriov_capability_fields(void)
+{
+    QTestState *qts = start_with_card(",vfs=4");
+    uint16_t cap = sriov_cap(qts);
+
+    g_assert_cmpuint(ext_readw(qts, PF_DEVFN, cap + PCI_SRIOV_TOTAL_VF), ==, 4);
+    g_assert_cmpuint(ext_readw(qts, PF_DEVFN, cap + PCI_SRIOV_INITIAL_VF), ==,
+                     4);
+    g_assert_cmpuint(ext_readw(qts, PF_DEVFN, cap + PCI_SRIOV_NUM_VF), ==, 0);
+    g_assert_cmpuint(ext_readw(qts, PF_DEVFN, cap + PCI_SRIOV_VF_OFFSET), ==,
+                     1);
+    g_assert_cmpuint(ext_readw(qts, PF_DEVFN, cap + PCI_SRIOV_VF_STRIDE), ==,
+                     1);
+    g_assert_cmphex(ext_readw(qts, PF_DEVFN, cap + PCI_SRIOV_VF_DID), ==,
+                    VIRTIO_NET_MODERN_DEVICE_ID);
+    g_assert_cmphex(ext_readl(qts, PF_DEVFN, cap + PCI_SRIOV_SUP_PGSIZE) &
+                    0x553, ==, 0x553);
+    g_assert_cmpuint(find_ext_cap(qts, PF_DEVFN, PCI_EXT_CAP_ID_ARI), ==, 0);
+    qtest_quit(qts);
+}
+
+/* Size of VF BAR @bar as the guest sizes it: write ones, read the mask. */
+static uint64_t vf_bar_size(QTestState *qts, uint16_t cap, int bar,
+                            bool is_64bit)
+{
+    uint16_t reg = cap + PCI_SRIOV_BAR + bar * 4;
+    uint64_t mask;
+
+    ext_writel(qts, PF_DEVFN, reg, 0xffffffff);
+    mask = ext_readl(qts, PF_DEVFN, reg) & ~0xfull;
+    if (is_64bit) {
+        ext_writel(qts, PF_DEVFN, reg + 4, 0xffffffff);
+        mask |= (uint64_t)ext_readl(qts, PF_DEVFN, reg + 4) << 32;
+    } else {
+        mask |= 0xffffffff00000000ull;
+    }
+    return ~mask + 1;
+}
+
+static void test_vf_bars_match_virtio_pci(void)
+{
+    QTestState *qts = start_with_card(",vfs=2");
+    uint16_t cap = sriov_cap(qts);
+    uint32_t bar1 = ext_readl(qts, PF_DEVFN, cap + PCI_SRIOV_BAR + 4);
+    uint32_t bar4 = ext_readl(qts, PF_DEVFN, cap + PCI_SRIOV_BAR + 16);
+
+    /* MSI-X in BAR 1 (32-bit), virtio modern regions in BAR 4 */
+    g_assert_cmphex(bar1 & 0xf, ==, PCI_BASE_ADDRESS_MEM_TYPE_32);
+    g_assert_cmphex(bar4 & 0xf, ==, PCI_BASE_ADDRESS_MEM_TYPE_64 |
+                    PCI_BASE_ADDRESS_MEM_PREFETCH);
+    g_assert_cmphex(ext_readl(qts, PF_DEVFN, cap + PCI_SRIOV_BAR), ==, 0);
+    g_assert_cmphex(vf_bar_size(qts, cap, 1, false), ==, 0x1000);
+    g_assert_cmphex(vf_bar_size(qts, cap, 4, true), ==, 0x4000);
+    qtest_quit(qts);
+}
+
+static void test_vfs_come_and_go(void)
+{
+    QTestState *qts = start_with_card(",vfs=3");
+
+    for (int round = 0; round < 2; round++) {
+        g_assert_false(vf_present(qts, 0));
+
+        set_vfs(qts, 3);
+        for (int vf = 0; vf < 3; vf++) {
+            g_assert_true(vf_present(qts, vf));
+            /* SR-IOV: a VF's own IDs read as 0xffff, the PF says them. */
+            g_assert_cmphex(config_readl(qts, CARD_BUS, VF_DEVFN(vf),
+                                         PCI_VENDOR_ID), ==, 0xffffffff);
+        }
+        g_assert_false(vf_present(qts, 3));
+
+        set_vfs(qts, 1);
+        g_assert_true(vf_present(qts, 0));
+        g_assert_false(vf_present(qts, 1));
+
+        set_vfs(qts, 0);
+        g_assert_false(vf_present(qts, 0));
+    }
+    qtest_quit(qts);
+}
+
+static void test_ari_on_pf_and_vfs(void)
+{
+    QTestState *qts = start_with_card(",vfs=16,ari=on");
+    uint16_t cap = sriov_cap(qts);
+
+    g_assert_cmpuint(ext_readw(qts, PF_DEVFN, cap + PCI_SRIOV_TOTAL_VF), ==,
+                     16);
+    g_assert_cmpuint(find_ext_cap(qts, PF_DEVFN, PCI_EXT_CAP_ID_ARI), !=, 0);
+    set_vfs(qts, 16);
+    g_assert_true(vf_present(qts, 15));
+    g_assert_cmpuint(find_ext_cap(qts, VF_DEVFN(15), PCI_EXT_CAP_ID_ARI), ==,
+                     0x100);
+    qtest_quit(qts);
+}
+
+/* Offset in BAR 4 of the virtio common configuration, from its PCI cap. */
+static uint32_t virtio_common_cfg_offset(QTestState *qts)
+{
+    uint8_t at = config_readl(qts, CARD_BUS, PF_DEVFN, PCI_CAPABILITY_LIST);
+
+    while (at) {
+        uint32_t header = config_readl(qts, CARD_BUS, PF_DEVFN, at);
+
+        if ((header & 0xff) == PCI_CAP_ID_VNDR &&
+            (header >> 24) == VIRTIO_PCI_CAP_COMMON_CFG) {
+            g_assert_cmpuint(config_readl(qts, CARD_BUS, PF_DEVFN, at + 4) &
+                             0xff, ==, 4);
+            return config_readl(qts, CARD_BUS, PF_DEVFN, at + 8);
+        }
+        at = (header >> 8) & 0xfc;
+    }
+    g_assert_not_reached();
+}
+
+static void test_pf_offers_virtio_f_sr_iov(void)
+{
+    QTestState *qts = start_with_card(",vfs=2");
+    uint64_t common;
+    uint32_t high_features;
+
+    /* The root port's prefetchable window, then the PF's BAR 4 in it. */
+    config_writel(qts, 0, ROOT_PORT_DEVFN, PCI_PREF_MEMORY_BASE,
+                  ((MMIO_WINDOW >> 16) & 0xfff0) |
+                  (((MMIO_WINDOW + 0xfffff) & 0xfff00000)));
+    config_writel(qts, 0, ROOT_PORT_DEVFN, PCI_PREF_BASE_UPPER32, 0);
+    config_writel(qts, 0, ROOT_PORT_DEVFN, PCI_PREF_LIMIT_UPPER32, 0);
+    config_writel(qts, 0, ROOT_PORT_DEVFN, PCI_COMMAND, PCI_COMMAND_MEMORY);
+    config_writel(qts, CARD_BUS, PF_DEVFN, PCI_BASE_ADDRESS_4, MMIO_WINDOW);
+    config_writel(qts, CARD_BUS, PF_DEVFN, PCI_BASE_ADDRESS_5, 0);
+    config_writel(qts, CARD_BUS, PF_DEVFN, PCI_COMMAND, PCI_COMMAND_MEMORY);
+
+    common = MMIO_WINDOW + virtio_common_cfg_offset(qts);
+    qtest_writel(qts, common + VIRTIO_PCI_COMMON_DFSELECT, 1);
+    high_features = qtest_readl(qts, common + VIRTIO_PCI_COMMON_DF);
+    g_assert_true(high_features & (1u << (VIRTIO_F_VERSION_1 - 32)));
+    g_assert_true(high_features & (1u << (VIRTIO_F_SR_IOV - 32)));
+    qtest_quit(qts);
+}
+
+static void test_system_reset_disables_vfs(void)
+{
+    QTestState *qts = start_with_card(",vfs=2");
+    uint16_t cap;
+
+    set_vfs(qts, 2);
+    g_assert_true(vf_present(qts, 1));
+    qtest_qmp_assert_success(qts, "{'execute': 'system_reset'}");
+    qtest_qmp_eventwait(qts, "RESET");
+    prepare_machine(qts);
+
+    cap = sriov_cap(qts);
+    g_assert_cmpuint(ext_readw(qts, PF_DEVFN, cap + PCI_SRIOV_CTRL), ==, 0);
+    g_assert_cmpuint(ext_readw(qts, PF_DEVFN, cap + PCI_SRIOV_NUM_VF), ==, 0);
+    g_assert_false(vf_present(qts, 0));
+    g_assert_false(vf_present(qts, 1));
+    set_vfs(qts, 1);
+    g_assert_true(vf_present(qts, 0));
+    qtest_quit(qts);
+}
+
+static void test_no_vfs_means_no_sriov_capability(void)
+{
+    QTestState *qts = start_with_card(",vfs=0");
+
+    g_assert_cmpuint(find_ext_cap(qts, PF_DEVFN, PCI_EXT_CAP_ID_SRIOV), ==, 0);
+    qtest_quit(qts);
+}
+
 /* Hot-adds a card with @options and expects an error that mentions @needle. */
 static void assert_device_add_fails(const char *options, const char *needle)
 {
     QTestState *qts = qtest_init(MACHINE_ARGS
         " -device pcie-root-port,id=rp1,bus=pcie.0,chassis=2,addr=0x3");
     g_autofree char *json = g_strdup_printf(
-        "{'driver': 'nswitch-nic', 'id': 'bad', 'bus': 'rp1', %s}", options);
+        "{'driver': 'nswitch-nic', 'id': 'bad', %s}", options);
     QObject *args = qobject_from_json(json, &error_abort);
     QDict *rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': %p}",
                            args);
@@ -108,24 +375,30 @@ static void assert_device_add_fails(const char *options, const char *needle)
 
 static void test_too_many_vfs_without_ari_is_refused(void)
 {
-    assert_device_add_fails("'vfs': 8", "'vfs'");
+    assert_device_add_fails("'bus': 'rp1', 'vfs': 8", "'vfs'");
 }
 
 static void test_too_many_vfs_with_ari_is_refused(void)
 {
-    assert_device_add_fails("'vfs': 256, 'ari': true", "'vfs'");
+    assert_device_add_fails("'bus': 'rp1', 'vfs': 256, 'ari': true", "'vfs'");
 }
 
 static void test_malformed_oui_is_refused(void)
 {
-    assert_device_add_fails("'oui': '02:6e'", "'oui'");
-    assert_device_add_fails("'oui': '02:6e:00:01'", "'oui'");
-    assert_device_add_fails("'oui': 'zz:00:00'", "'oui'");
+    assert_device_add_fails("'bus': 'rp1', 'oui': '02:6e'", "'oui'");
+    assert_device_add_fails("'bus': 'rp1', 'oui': '02:6e:00:01'", "'oui'");
+    assert_device_add_fails("'bus': 'rp1', 'oui': 'zz:00:00'", "'oui'");
 }
 
 static void test_multicast_oui_is_refused(void)
 {
-    assert_device_add_fails("'oui': '03:00:00'", "multicast");
+    assert_device_add_fails("'bus': 'rp1', 'oui': '03:00:00'", "multicast");
+}
+
+static void test_multicast_mac_is_refused(void)
+{
+    assert_device_add_fails("'bus': 'rp1', 'mac': '01:00:5e:00:00:01'",
+                            "Property 'mac'");
 }
 
 int main(int argc, char **argv)
@@ -134,16 +407,29 @@ int main(int argc, char **argv)
 
     qtest_add_func("/nswitch-nic/pf/identity",
                    test_pf_identifies_as_modern_virtio_net);
+    qtest_add_func("/nswitch-nic/pf/virtio-f-sr-iov",
+                   test_pf_offers_virtio_f_sr_iov);
     qtest_add_func("/nswitch-nic/properties/defaults",
                    test_properties_have_defaults);
-    qtest_add_func("/nswitch-nic/properties/vfs-without-ari",
+    qtest_add_func("/nswitch-nic/sriov/capability",
+                   test_sriov_capability_fields);
+    qtest_add_func("/nswitch-nic/sriov/vf-bars", test_vf_bars_match_virtio_pci);
+    qtest_add_func("/nswitch-nic/sriov/enable-disable", test_vfs_come_and_go);
+    qtest_add_func("/nswitch-nic/sriov/ari", test_ari_on_pf_and_vfs);
+    qtest_add_func("/nswitch-nic/sriov/none-without-vfs",
+                   test_no_vfs_means_no_sriov_capability);
+    qtest_add_func("/nswitch-nic/reset/disables-vfs",
+                   test_system_reset_disables_vfs);
+    qtest_add_func("/nswitch-nic/realize/vfs-without-ari",
                    test_too_many_vfs_without_ari_is_refused);
-    qtest_add_func("/nswitch-nic/properties/vfs-with-ari",
+    qtest_add_func("/nswitch-nic/realize/vfs-with-ari",
                    test_too_many_vfs_with_ari_is_refused);
-    qtest_add_func("/nswitch-nic/properties/oui-malformed",
+    qtest_add_func("/nswitch-nic/realize/oui-malformed",
                    test_malformed_oui_is_refused);
-    qtest_add_func("/nswitch-nic/properties/oui-multicast",
+    qtest_add_func("/nswitch-nic/realize/oui-multicast",
                    test_multicast_oui_is_refused);
+    qtest_add_func("/nswitch-nic/realize/mac-multicast",
+                   test_multicast_mac_is_refused);
 
     return g_test_run();
 }

@@ -16,19 +16,28 @@ start_with() {
     output=$(printf '%s\n' '{"execute": "qmp_capabilities"}' '{"execute": "quit"}' |
         timeout 20 "$QEMU" -machine q35 -accel tcg -display none -nodefaults \
             -device pcie-root-port,id=rp0,chassis=1 \
-            -device "nswitch-nic,bus=rp0,$1" -S -qmp stdio 2>&1)
+            -device "nswitch-nic,$1" -S -qmp stdio 2>&1)
     status=$?
     printf '%s\nexit status %s\n' "$output" "$status"
 }
 
-output=$(start_with "vfs=9")
+output=$(start_with "bus=rp0,vfs=9")
 ok "vfs=9 without ARI stops QEMU with an error naming 'vfs'" \
     contains "$output" "Property 'vfs' is 9"
 ok "... and QEMU exits with status 1" contains "$output" "exit status 1"
-output=$(start_with "oui=nonsense")
+output=$(start_with "bus=rp0,oui=nonsense")
 ok "oui=nonsense stops QEMU with an error naming 'oui'" \
     contains "$output" "Property 'oui' must be three hex bytes"
-output=$(start_with "vfs=16,ari=on")
+output=$(start_with "bus=rp0,vfs=16,ari=on")
 ok "vfs=16,ari=on starts and quits cleanly" contains "$output" "exit status 0"
+output=$(start_with "bus=pcie.0,addr=4,vfs=2")
+ok "VFs on the root bus are refused: they need a PCI Express port" \
+    contains "$output" "needs a PCI Express port"
+output=$(start_with "bus=pcie.0,addr=4,vfs=0")
+ok "without VFs the card also works on the root bus" \
+    contains "$output" "exit status 0"
+output=$(start_with "bus=rp0,addr=0.1,vfs=2")
+ok "a PF that is not function 0 is refused (VFs follow it)" \
+    contains "$output" "function 0 of its slot"
 
 done_testing

@@ -269,6 +269,7 @@ static void nswitch_nic_sync_vf_ports(NSwitchNic *nic)
         uint32_t port = NSWITCH_NIC_VF_PORT(vf);
         bool attached = nswitch_port_info(nic->core, port)->attached;
         NSwitchRelayStatus status;
+        VirtIONet *vf_net;
 
         if (vf_dev->enabled == attached) {
             continue;
@@ -279,8 +280,9 @@ static void nswitch_nic_sync_vf_ports(NSwitchNic *nic)
             nswitch_port_purge(nic->ports[port]);
             continue;
         }
+        vf_net = &NSWITCH_NIC_VF(vf_dev)->parent_obj.vdev;
         status = nswitch_port_attach(nic->core, port, NSWITCH_PORT_VF,
-                                     NSWITCH_NIC_VF(vf_dev)->parent_obj.vdev.mac);
+                                     vf_net->mac);
         if (status != NSWITCH_RELAY_OK) {
             qemu_log_mask(LOG_GUEST_ERROR, "nswitch-nic: VF %u stays off the "
                           "switch: %s\n", vf,
