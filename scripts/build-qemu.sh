@@ -9,7 +9,7 @@ source "$(dirname "$0")/common.sh"
 
 HOOK_PATCH=$REPO_ROOT/scripts/qemu-hooks.patch
 # Our files, as they sit in a QEMU tree.
-OUR_PATHS=(hw/net/nswitch include/hw/net tests/qtest)
+OUR_PATHS=(hw/net/nswitch include/hw/net qapi/nswitch.json tests/qtest)
 CONFIGURE_ARGS=(
     --python="$SYSTEM_PYTHON"
     --target-list=x86_64-softmmu

@@ -226,7 +226,14 @@ void nswitch_datapath_forward(NSwitchNic *card, NSwitchPort *src,
      * port list (the core's scratch) stays valid through the loop.
      */
     for (uint32_t i = 0; i < decision.count; i++) {
-        deliver(card, card->ports[decision.ports[i]], &hdr,
-                card->payload_iov, payload_count, len);
+        NSwitchPort *dst = card->ports[decision.ports[i]];
+
+        if (!dst) {
+            /* the uplink of a card without netdev */
+            nswitch_count_drop(card->core, decision.ports[i],
+                               NSWITCH_DROP_PORT_DOWN);
+            continue;
+        }
+        deliver(card, dst, &hdr, card->payload_iov, payload_count, len);
     }
 }

@@ -176,11 +176,15 @@ static bool nswitch_nic_create_switch(NSwitchNic *nic, Error **errp)
                    nic->port_count);
         return false;
     }
+    nswitch_pin_group(nic->core, nic->oui);
     nic->ports = g_new0(NSwitchPort *, nic->port_count);
     nswitch_datapath_init(nic, errp);
-    nic->ports[NSWITCH_NIC_UPLINK_PORT] =
-        nswitch_port_new_uplink(nic, NSWITCH_NIC_UPLINK_PORT, backend,
-                                uplink_name);
+    /* Without a netdev the uplink is an unplugged cable: no port. */
+    if (backend) {
+        nic->ports[NSWITCH_NIC_UPLINK_PORT] =
+            nswitch_port_new_uplink(nic, NSWITCH_NIC_UPLINK_PORT, backend,
+                                    uplink_name);
+    }
     nic->ports[NSWITCH_NIC_PF_PORT] =
         nswitch_port_new_function(nic, NSWITCH_NIC_PF_PORT, pf_name);
     /* The PF's virtio-net talks to its switch port, not to the netdev. */

@@ -119,7 +119,7 @@ NSwitchPort *nswitch_port_new_uplink(NSwitchNic *card, uint32_t number,
                                  backend, name);
 
     port->is_uplink = true;
-    if (backend && qemu_has_vnet_hdr(backend)) {
+    if (qemu_has_vnet_hdr(backend)) {
         /* A tap with vnet_hdr: GSO and checksum offload in both ways. */
         qemu_set_vnet_hdr_len(backend, sizeof(struct virtio_net_hdr));
         qemu_set_offload(backend, 1, 1, 1, 1, 0, 0, 0);

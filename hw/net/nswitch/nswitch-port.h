@@ -36,7 +36,7 @@ struct NSwitchPort {
  */
 NSwitchPort *nswitch_port_new_function(NSwitchNic *card, uint32_t number,
                                        const char *name);
-/* The uplink port, peered with the user's -netdev (may be NULL). */
+/* The uplink port, peered with the user's -netdev. */
 NSwitchPort *nswitch_port_new_uplink(NSwitchNic *card, uint32_t number,
                                      NetClientState *backend,
                                      const char *name);

@@ -145,6 +145,11 @@ void nswitch_port_set_spoof_check(NSwitch *sw, uint32_t port, bool on)
     sw->ports[port].spoof_check = on;
 }
 
+NSwitchRelayStatus nswitch_pin_group(NSwitch *sw, uint32_t oui)
+{
+    return nswitch_relay_group_pin(sw->relay, oui, NULL);
+}
+
 const NSwitchPortInfo *nswitch_port_info(const NSwitch *sw, uint32_t port)
 {
     return port < sw->max_ports ? &sw->ports[port] : NULL;

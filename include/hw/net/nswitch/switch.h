@@ -120,6 +120,9 @@ void nswitch_port_detach(NSwitch *sw, uint32_t port);
 NSwitchRelayStatus nswitch_port_set_mac(NSwitch *sw, uint32_t port,
                                         const uint8_t mac[NSWITCH_MAC_LEN]);
 void nswitch_port_set_spoof_check(NSwitch *sw, uint32_t port, bool on);
+
+/* Keeps the relay group of @oui while it has no member (a PF's group). */
+NSwitchRelayStatus nswitch_pin_group(NSwitch *sw, uint32_t oui);
 const NSwitchPortInfo *nswitch_port_info(const NSwitch *sw, uint32_t port);
 uint32_t nswitch_port_count(const NSwitch *sw);
 uint32_t nswitch_uplink_port(const NSwitch *sw);

@@ -1,0 +1,271 @@
+/*
+ * nswitch-nic: query-nswitch and x-query-nswitch (HMP "info nswitch")
+ *
+ * Copyright (c) 2026 The nswitch-nic authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "hw/net/nswitch-nic.h"
+#include "hw/net/nswitch/switch.h"
+#include "hw/pci/pcie_sriov.h"
+#include "hw/virtio/virtio-net.h"
+#include "qapi/qapi-commands-nswitch.h"
+#include "qapi/type-helpers.h"
+
+static char *mac_text(const uint8_t *mac)
+{
+    return g_strdup_printf("%02x:%02x:%02x:%02x:%02x:%02x",
+                           mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+}
+
+static char *oui_text(uint32_t oui)
+{
+    return g_strdup_printf("%02x:%02x:%02x", (oui >> 16) & 0xff,
+                           (oui >> 8) & 0xff, oui & 0xff);
+}
+
+static NSwitchDropStats *drop_counters(const uint64_t *dropped)
+{
+    NSwitchDropStats *counters = g_new0(NSwitchDropStats, 1);
+
+    counters->runt = dropped[NSWITCH_DROP_RUNT];
+    counters->bad_source = dropped[NSWITCH_DROP_BAD_SOURCE];
+    counters->spoofed = dropped[NSWITCH_DROP_SPOOFED];
+    counters->no_destination = dropped[NSWITCH_DROP_NO_DESTINATION];
+    counters->port_down = dropped[NSWITCH_DROP_PORT_DOWN];
+    counters->loopback = dropped[NSWITCH_DROP_LOOPBACK];
+    counters->receiver_full = dropped[NSWITCH_DROP_RECEIVER_FULL];
+    counters->bad_offload = dropped[NSWITCH_DROP_BAD_OFFLOAD];
+    return counters;
+}
+
+static NSwitchPortStats *port_info(NSwitchNic *card, uint32_t number)
+{
+    const NSwitchPortInfo *core = nswitch_port_info(card->core, number);
+    NSwitchPortStats *info = g_new0(NSwitchPortStats, 1);
+
+    info->port = number;
+    info->attached = core->attached;
+    info->rx_frames = core->counters.rx_frames;
+    info->rx_bytes = core->counters.rx_bytes;
+    info->tx_frames = core->counters.tx_frames;
+    info->tx_bytes = core->counters.tx_bytes;
+    info->dropped = drop_counters(core->counters.dropped);
+    if (number == NSWITCH_NIC_UPLINK_PORT) {
+        info->kind = NSWITCH_PORT_TYPE_UPLINK;
+        return info;
+    }
+    if (number == NSWITCH_NIC_PF_PORT) {
+        info->kind = NSWITCH_PORT_TYPE_PF;
+        info->mac = mac_text(core->mac);
+    } else {
+        MACAddr mac;
+
+        info->kind = NSWITCH_PORT_TYPE_VF;
+        info->has_vf = true;
+        info->vf = number - NSWITCH_NIC_VF_PORT(0);
+        nswitch_nic_vf_mac(card, info->vf, &mac);
+        info->mac = core->attached ? mac_text(core->mac) : mac_text(mac.a);
+    }
+    if (core->attached) {
+        info->group = oui_text(nswitch_relay_oui_of(core->mac));
+    }
+    return info;
+}
+
+static NSwitchPathStats *path_counters(NSwitchNic *card)
+{
+    const NSwitchPathCounters *core = nswitch_path_counters(card->core);
+    NSwitchPathStats *paths = g_new0(NSwitchPathStats, 1);
+
+    paths->hairpinned = core->hairpinned;
+    paths->to_uplink = core->to_uplink;
+    paths->unknown_unicast = core->unknown_unicast;
+    paths->from_uplink = core->from_uplink;
+    paths->flooded = core->flooded;
+    paths->dropped = drop_counters(core->dropped);
+    return paths;
+}
+
+static void add_relay_table(NSwitchNic *card, NSwitchCardInfo *info)
+{
+    const NSwitchRelayTable *relay = nswitch_relay_table(card->core);
+    NSwitchRelayTableEntryList **entries = &info->relay_table;
+    NSwitchRelayGroupInfoList **groups = &info->relay_groups;
+
+    info->relay_capacity = nswitch_relay_table_capacity(relay);
+    for (uint32_t i = 0; i < nswitch_relay_table_count(relay); i++) {
+        const NSwitchRelayEntry *core = nswitch_relay_table_entry(relay, i);
+        NSwitchRelayTableEntry *entry = g_new0(NSwitchRelayTableEntry, 1);
+
+        entry->mac = mac_text(core->mac);
+        entry->port = core->port;
+        entry->group = oui_text(nswitch_relay_oui_of(core->mac));
+        QAPI_LIST_APPEND(entries, entry);
+    }
+    for (uint32_t id = 0; id < nswitch_relay_group_capacity(relay); id++) {
+        const NSwitchRelayGroup *core = nswitch_relay_group_get(relay, id);
+        NSwitchRelayGroupInfo *group;
+
+        if (!core) {
+            continue;
+        }
+        group = g_new0(NSwitchRelayGroupInfo, 1);
+        group->oui = oui_text(core->oui);
+        group->members = core->members;
+        group->pinned = core->pinned;
+        QAPI_LIST_APPEND(groups, group);
+    }
+}
+
+static NSwitchCardInfo *card_info(NSwitchNic *card)
+{
+    PCIDevice *pci_dev = PCI_DEVICE(card);
+    NSwitchCardInfo *info = g_new0(NSwitchCardInfo, 1);
+    NSwitchPortStatsList **ports = &info->ports;
+
+    info->qom_path = object_get_canonical_path(OBJECT(card));
+    info->id = g_strdup(DEVICE(card)->id);
+    info->pf_number = card->pf_number;
+    info->oui = oui_text(card->oui);
+    info->total_vfs = card->total_vfs;
+    info->enabled_vfs = pci_dev->exp.sriov_cap ? pcie_sriov_num_vfs(pci_dev)
+                                               : 0;
+    for (uint32_t port = 0; port < card->port_count; port++) {
+        QAPI_LIST_APPEND(ports, port_info(card, port));
+    }
+    info->paths = path_counters(card);
+    add_relay_table(card, info);
+    return info;
+}
+
+static int collect_card(Object *obj, void *opaque)
+{
+    GSList **cards = opaque;
+
+    if (object_dynamic_cast(obj, TYPE_NSWITCH_NIC) && DEVICE(obj)->realized) {
+        *cards = g_slist_prepend(*cards, obj);
+    }
+    return 0;
+}
+
+NSwitchCardInfoList *qmp_query_nswitch(Error **errp)
+{
+    g_autoptr(GSList) cards = NULL;
+    NSwitchCardInfoList *head = NULL, **tail = &head;
+
+    object_child_foreach_recursive(object_get_root(), collect_card, &cards);
+    cards = g_slist_reverse(cards);
+    for (GSList *card = cards; card; card = card->next) {
+        QAPI_LIST_APPEND(tail, card_info(NSWITCH_NIC(card->data)));
+    }
+    return head;
+}
+
+static void append_drops(GString *text, const NSwitchDropStats *d)
+{
+    const struct {
+        const char *name;
+        uint64_t count;
+    } reasons[] = {
+        { "runt", d->runt }, { "bad source", d->bad_source },
+        { "spoofed", d->spoofed }, { "no destination", d->no_destination },
+        { "port down", d->port_down }, { "loopback", d->loopback },
+        { "receiver full", d->receiver_full },
+        { "bad offload", d->bad_offload },
+    };
+    bool any = false;
+
+    for (size_t i = 0; i < ARRAY_SIZE(reasons); i++) {
+        if (reasons[i].count) {
+            g_string_append_printf(text, "%s%" PRIu64 " %s", any ? ", " : "",
+                                   reasons[i].count, reasons[i].name);
+            any = true;
+        }
+    }
+    if (!any) {
+        g_string_append(text, "none");
+    }
+}
+
+static uint64_t drop_total(const NSwitchDropStats *d)
+{
+    return d->runt + d->bad_source + d->spoofed + d->no_destination +
+           d->port_down + d->loopback + d->receiver_full + d->bad_offload;
+}
+
+static void append_card(GString *text, const NSwitchCardInfo *card)
+{
+    unsigned hidden = 0;
+
+    g_string_append_printf(text, "nswitch-nic %s (%s): PF %u, OUI %s, "
+                           "%u of %u VFs enabled\n",
+                           card->id ? card->id : "-", card->qom_path,
+                           card->pf_number, card->oui, card->enabled_vfs,
+                           card->total_vfs);
+    g_string_append_printf(text, "  %4s %-6s %-17s %-8s %10s %12s %10s %12s "
+                           "%8s\n", "port", "kind", "mac", "group",
+                           "rx frames", "rx bytes", "tx frames", "tx bytes",
+                           "dropped");
+    for (NSwitchPortStatsList *p = card->ports; p; p = p->next) {
+        const NSwitchPortStats *port = p->value;
+        g_autofree char *kind = port->has_vf
+            ? g_strdup_printf("vf%u", port->vf)
+            : g_strdup(NSwitchPortType_str(port->kind));
+
+        if (!port->attached) {
+            hidden++;
+            continue;
+        }
+        g_string_append_printf(text, "  %4u %-6s %-17s %-8s %10" PRIu64
+                               " %12" PRIu64 " %10" PRIu64 " %12" PRIu64
+                               " %8" PRIu64 "\n", port->port, kind,
+                               port->mac ? port->mac : "-",
+                               port->group ? port->group : "-",
+                               port->rx_frames, port->rx_bytes,
+                               port->tx_frames, port->tx_bytes,
+                               drop_total(port->dropped));
+    }
+    if (hidden) {
+        g_string_append_printf(text, "  (%u disabled VFs not shown)\n", hidden);
+    }
+    g_string_append_printf(text, "  paths: %" PRIu64 " hairpinned, %" PRIu64
+                           " to uplink (%" PRIu64 " unknown unicast), %"
+                           PRIu64 " from uplink, %" PRIu64 " flooded\n",
+                           card->paths->hairpinned, card->paths->to_uplink,
+                           card->paths->unknown_unicast,
+                           card->paths->from_uplink, card->paths->flooded);
+    g_string_append(text, "  dropped: ");
+    append_drops(text, card->paths->dropped);
+    g_string_append_printf(text, "\n  relay table (%zu of %u entries):\n",
+                           (size_t)QAPI_LIST_LENGTH(card->relay_table),
+                           card->relay_capacity);
+    for (NSwitchRelayTableEntryList *e = card->relay_table; e; e = e->next) {
+        g_string_append_printf(text, "    %s -> port %u (group %s)\n",
+                               e->value->mac, e->value->port,
+                               e->value->group);
+    }
+    g_string_append(text, "  relay groups:");
+    for (NSwitchRelayGroupInfoList *g = card->relay_groups; g; g = g->next) {
+        g_string_append_printf(text, " %s (%u members%s)", g->value->oui,
+                               g->value->members,
+                               g->value->pinned ? ", pinned" : "");
+    }
+    g_string_append(text, "\n");
+}
+
+HumanReadableText *qmp_x_query_nswitch(Error **errp)
+{
+    g_autoptr(GString) text = g_string_new("");
+    NSwitchCardInfoList *cards = qmp_query_nswitch(errp);
+
+    if (!cards) {
+        g_string_append(text, "no nswitch-nic card\n");
+    }
+    for (NSwitchCardInfoList *card = cards; card; card = card->next) {
+        append_card(text, card->value);
+    }
+    qapi_free_NSwitchCardInfoList(cards);
+    return human_readable_text_from_str(text);
+}
