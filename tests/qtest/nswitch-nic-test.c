@@ -15,6 +15,7 @@
 #include "qapi/error.h"
 #include "qobject/qdict.h"
 #include "qobject/qjson.h"
+#include "qobject/qlist.h"
 #include "hw/pci/pci_regs.h"
 #include "hw/pci/pci_ids.h"
 #include "standard-headers/linux/virtio_pci.h"
@@ -352,6 +353,227 @@ static void test_no_vfs_means_no_sriov_capability(void)
     qtest_quit(qts);
 }
 
+/* The card's entry in query-nswitch; the caller unrefs @rsp. */
+static QDict *query_card(QTestState *qts, QDict **rsp)
+{
+    QList *cards;
+
+    *rsp = qtest_qmp(qts, "{'execute': 'query-nswitch'}");
+    cards = qdict_get_qlist(*rsp, "return");
+    g_assert_nonnull(cards);
+    g_assert_cmpuint(qlist_size(cards), ==, 1);
+    return qobject_to(QDict, qlist_peek(cards));
+}
+
+static QDict *card_port(QDict *card, int64_t number)
+{
+    QListEntry *entry;
+
+    QLIST_FOREACH_ENTRY(qdict_get_qlist(card, "ports"), entry) {
+        QDict *port = qobject_to(QDict, qlist_entry_obj(entry));
+
+        if (qdict_get_int(port, "port") == number) {
+            return port;
+        }
+    }
+    g_assert_not_reached();
+}
+
+/* A counter of query-nswitch, of port @port or of the paths (PATHS). */
+static int64_t card_counter(QTestState *qts, int64_t port, const char *name)
+{
+    QDict *rsp, *card = query_card(qts, &rsp);
+    QDict *where = port < 0 ? qdict_get_qdict(card, "paths")
+                            : card_port(card, port);
+    int64_t value;
+
+    if (g_str_has_prefix(name, "dropped.")) {
+        where = qdict_get_qdict(where, "dropped");
+        name += strlen("dropped.");
+    }
+    value = qdict_get_int(where, name);
+    qobject_unref(rsp);
+    return value;
+}
+
+/* Waits (the socket is read by QEMU's main loop) for a counter to reach. */
+static void wait_for_counter(QTestState *qts, int64_t port, const char *name,
+                             int64_t expected)
+{
+    for (int tries = 0; tries < 500; tries++) {
+        if (card_counter(qts, port, name) == expected) {
+            return;
+        }
+        g_usleep(10 * 1000);
+    }
+    g_assert_cmpint(card_counter(qts, port, name), ==, expected);
+}
+
+#define PATHS (-1)
+#define UPLINK_PORT 0
+#define PF_PORT 1
+#define VF_PORT(vf) (2 + (vf))
+
+static const uint8_t pf_mac[6] = { 0x02, 0x6e, 0x00, 0x00, 0x00, 0x00 };
+static const uint8_t broadcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const uint8_t outside_mac[6] = { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc };
+
+static void vf_mac(uint8_t mac[6], int vf)
+{
+    memcpy(mac, pf_mac, 6);
+    mac[5] = vf + 1;
+}
+
+/* Frames on a socket netdev: a 4-byte big-endian length, then the bytes. */
+static void send_socket_frame(int fd, const uint8_t *dst, const uint8_t *src,
+                              size_t len)
+{
+    uint8_t frame[128] = { 0 };
+    uint32_t be_len = htonl(len);
+
+    g_assert_cmpuint(len, <=, sizeof(frame));
+    memcpy(frame, dst, MIN(len, 6));
+    if (len > 6) {
+        memcpy(frame + 6, src, MIN(len - 6, 6));
+    }
+    if (len >= 14) {
+        frame[12] = 0x88;    /* local experimental ethertype */
+        frame[13] = 0xb5;
+    }
+    g_assert_cmpint(write(fd, &be_len, 4), ==, 4);
+    g_assert_cmpint(write(fd, frame, len), ==, (ssize_t)len);
+}
+
+static QTestState *start_with_uplink(const char *card_options, int *uplink_fd)
+{
+    int sv[2];
+    QTestState *qts;
+
+    g_assert_cmpint(socketpair(PF_UNIX, SOCK_STREAM, 0, sv), ==, 0);
+    qts = qtest_initf(MACHINE_ARGS " -netdev socket,fd=%d,id=uplink "
+                      "-device nswitch-nic,bus=rp0,netdev=uplink%s",
+                      sv[1], card_options);
+    close(sv[1]);
+    prepare_machine(qts);
+    *uplink_fd = sv[0];
+    return qts;
+}
+
+static void test_query_shows_ports_and_relay_table(void)
+{
+    QTestState *qts = start_with_card(",id=card0,vfs=3");
+    QDict *rsp, *card = query_card(qts, &rsp);
+    QDict *vf2;
+
+    g_assert_cmpstr(qdict_get_str(card, "id"), ==, "card0");
+    g_assert_cmpstr(qdict_get_str(card, "oui"), ==, "02:6e:00");
+    g_assert_cmpint(qdict_get_int(card, "total-vfs"), ==, 3);
+    g_assert_cmpint(qdict_get_int(card, "enabled-vfs"), ==, 0);
+    g_assert_cmpuint(qlist_size(qdict_get_qlist(card, "ports")), ==, 5);
+    g_assert_cmpstr(qdict_get_str(card_port(card, UPLINK_PORT), "kind"), ==,
+                    "uplink");
+    g_assert_cmpstr(qdict_get_str(card_port(card, PF_PORT), "mac"), ==,
+                    "02:6e:00:00:00:00");
+    vf2 = card_port(card, VF_PORT(2));
+    g_assert_cmpstr(qdict_get_str(vf2, "kind"), ==, "vf");
+    g_assert_cmpint(qdict_get_int(vf2, "vf"), ==, 2);
+    g_assert_cmpstr(qdict_get_str(vf2, "mac"), ==, "02:6e:00:00:00:03");
+    g_assert_false(qdict_get_bool(vf2, "attached"));
+    g_assert_cmpuint(qlist_size(qdict_get_qlist(card, "relay-table")), ==, 1);
+    qobject_unref(rsp);
+    qtest_quit(qts);
+}
+
+static void test_vf_enable_fills_relay_table(void)
+{
+    QTestState *qts = start_with_card(",vfs=3");
+    QDict *rsp, *card;
+
+    set_vfs(qts, 2);
+    card = query_card(qts, &rsp);
+    g_assert_cmpint(qdict_get_int(card, "enabled-vfs"), ==, 2);
+    g_assert_cmpuint(qlist_size(qdict_get_qlist(card, "relay-table")), ==, 3);
+    g_assert_true(qdict_get_bool(card_port(card, VF_PORT(1)), "attached"));
+    g_assert_cmpstr(qdict_get_str(card_port(card, VF_PORT(1)), "group"), ==,
+                    "02:6e:00");
+    g_assert_false(qdict_get_bool(card_port(card, VF_PORT(2)), "attached"));
+    qobject_unref(rsp);
+
+    set_vfs(qts, 0);
+    card = query_card(qts, &rsp);
+    g_assert_cmpuint(qlist_size(qdict_get_qlist(card, "relay-table")), ==, 1);
+    g_assert_false(qdict_get_bool(card_port(card, VF_PORT(0)), "attached"));
+    qobject_unref(rsp);
+    qtest_quit(qts);
+}
+
+static void test_uplink_frame_sorted_to_its_vf(void)
+{
+    int fd;
+    QTestState *qts = start_with_uplink(",vfs=2", &fd);
+    uint8_t dst[6];
+
+    set_vfs(qts, 2);
+    vf_mac(dst, 1);
+    send_socket_frame(fd, dst, outside_mac, 60);
+    wait_for_counter(qts, PATHS, "from-uplink", 1);
+    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 1);
+    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-bytes"), ==, 60);
+    g_assert_cmpint(card_counter(qts, VF_PORT(0), "tx-frames"), ==, 0);
+    g_assert_cmpint(card_counter(qts, PF_PORT, "tx-frames"), ==, 0);
+    g_assert_cmpint(card_counter(qts, UPLINK_PORT, "rx-frames"), ==, 1);
+
+    send_socket_frame(fd, pf_mac, outside_mac, 70);
+    wait_for_counter(qts, PATHS, "from-uplink", 2);
+    g_assert_cmpint(card_counter(qts, PF_PORT, "tx-bytes"), ==, 70);
+    close(fd);
+    qtest_quit(qts);
+}
+
+static void test_uplink_broadcast_fans_out(void)
+{
+    int fd;
+    QTestState *qts = start_with_uplink(",vfs=3", &fd);
+
+    set_vfs(qts, 2);
+    send_socket_frame(fd, broadcast_mac, outside_mac, 60);
+    wait_for_counter(qts, PATHS, "flooded", 1);
+    g_assert_cmpint(card_counter(qts, PF_PORT, "tx-frames"), ==, 1);
+    g_assert_cmpint(card_counter(qts, VF_PORT(0), "tx-frames"), ==, 1);
+    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 1);
+    g_assert_cmpint(card_counter(qts, VF_PORT(2), "tx-frames"), ==, 0);
+    g_assert_cmpint(card_counter(qts, UPLINK_PORT, "tx-frames"), ==, 0);
+    close(fd);
+    qtest_quit(qts);
+}
+
+static void test_uplink_drops_are_counted_by_reason(void)
+{
+    int fd;
+    QTestState *qts = start_with_uplink(",vfs=2", &fd);
+    uint8_t dst[6];
+
+    set_vfs(qts, 2);
+    vf_mac(dst, 1);
+    /* unknown unicast, a runt, a multicast source, then a disabled VF */
+    dst[5] = 0x63;
+    send_socket_frame(fd, dst, outside_mac, 60);
+    send_socket_frame(fd, broadcast_mac, outside_mac, 10);
+    send_socket_frame(fd, broadcast_mac, broadcast_mac, 60);
+    wait_for_counter(qts, PATHS, "dropped.bad-source", 1);
+    g_assert_cmpint(card_counter(qts, PATHS, "dropped.no-destination"), ==, 1);
+    g_assert_cmpint(card_counter(qts, PATHS, "dropped.runt"), ==, 1);
+    g_assert_cmpint(card_counter(qts, UPLINK_PORT, "dropped.runt"), ==, 1);
+
+    set_vfs(qts, 1);
+    vf_mac(dst, 1);
+    send_socket_frame(fd, dst, outside_mac, 60);
+    wait_for_counter(qts, PATHS, "dropped.no-destination", 2);
+    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 0);
+    close(fd);
+    qtest_quit(qts);
+}
+
 /* Hot-adds a card with @options and expects an error that mentions @needle. */
 static void assert_device_add_fails(const char *options, const char *needle)
 {
@@ -420,6 +642,16 @@ int main(int argc, char **argv)
                    test_no_vfs_means_no_sriov_capability);
     qtest_add_func("/nswitch-nic/reset/disables-vfs",
                    test_system_reset_disables_vfs);
+    qtest_add_func("/nswitch-nic/qmp/ports-and-relay-table",
+                   test_query_shows_ports_and_relay_table);
+    qtest_add_func("/nswitch-nic/qmp/vf-enable-fills-relay-table",
+                   test_vf_enable_fills_relay_table);
+    qtest_add_func("/nswitch-nic/uplink/sorted-to-owner",
+                   test_uplink_frame_sorted_to_its_vf);
+    qtest_add_func("/nswitch-nic/uplink/broadcast-fans-out",
+                   test_uplink_broadcast_fans_out);
+    qtest_add_func("/nswitch-nic/uplink/drops-by-reason",
+                   test_uplink_drops_are_counted_by_reason);
     qtest_add_func("/nswitch-nic/realize/vfs-without-ari",
                    test_too_many_vfs_without_ari_is_refused);
     qtest_add_func("/nswitch-nic/realize/vfs-with-ari",
