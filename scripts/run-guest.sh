@@ -4,6 +4,9 @@
 # status, or 124 if the guest did not finish in time.
 #   run-guest.sh SCENARIO.sh [QEMU ARGS...]
 # GUEST_TIMEOUT (seconds, default 120) bounds the whole run.
+# QMP_AT_LINE=TEXT QMP_COMMAND=NAME: when the guest prints the line TEXT,
+# runs QMP command NAME (e.g. x-query-nswitch) and prints its answer.
+# Scenarios can source /scenario-lib.sh (scripts/guest/scenario-lib.sh).
 source "$(dirname "$0")/common.sh"
 
 [ $# -ge 1 ] || die "usage: run-guest.sh SCENARIO.sh [QEMU ARGS...]"
@@ -20,20 +23,34 @@ trap 'rm -rf "$run_dir"' EXIT
 # Linux unpacks concatenated cpio archives: the scenario rides on top.
 mkdir "$run_dir/overlay"
 install -m 755 "$scenario" "$run_dir/overlay/scenario.sh"
-if [ -f "$(dirname "$scenario")/scenario-lib.sh" ]; then
-    cp "$(dirname "$scenario")/scenario-lib.sh" "$run_dir/overlay/"
-fi
+install -m 755 "$REPO_ROOT"/scripts/guest/{scenario-lib,show-device}.sh \
+    "$run_dir/overlay/"
 cp "$guest/initramfs.cpio" "$run_dir/initramfs.cpio"
 (cd "$run_dir/overlay" && find . | cpio -o -H newc --quiet) >>"$run_dir/initramfs.cpio"
+
+qmp=$run_dir/qmp.sock
+
+# Echoes the console, and answers QMP_AT_LINE with QMP_COMMAND's output.
+follow_console() {
+    local line
+    while IFS= read -r line; do
+        line=${line%$'\r'}
+        printf '%s\n' "$line"
+        if [ -n "${QMP_AT_LINE:-}" ] && [ "$line" = "$QMP_AT_LINE" ]; then
+            "$SYSTEM_PYTHON" "$REPO_ROOT/scripts/qmp.py" "$qmp" "$QMP_COMMAND"
+        fi
+    done
+}
 
 set +e
 timeout "${GUEST_TIMEOUT:-120}" "$qemu" \
     -machine q35 -accel tcg -cpu max -smp 2 -m 1024 \
     -name nswitch-guest,debug-threads=on \
     -display none -serial stdio -monitor none -no-reboot -nodefaults \
+    -qmp "unix:$qmp,server=on,wait=off" \
     -kernel "$guest/vmlinuz" -initrd "$run_dir/initramfs.cpio" \
     -append "console=ttyS0 quiet panic=-1 pci=realloc" \
-    "$@" | tr -d '\r' | tee "$run_dir/console.log"
+    "$@" | follow_console | tee "$run_dir/console.log"
 qemu_status=${PIPESTATUS[0]}
 set -e
 [ "$qemu_status" -eq 124 ] && { log "guest timed out"; exit 124; }

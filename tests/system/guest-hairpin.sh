@@ -8,7 +8,8 @@ source "$(dirname "$0")/tap.bash"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-console=$("$REPO_ROOT/scripts/run-guest.sh" \
+console=$(QMP_AT_LINE=NSWITCH-QUERY QMP_COMMAND=x-query-nswitch \
+    "$REPO_ROOT/scripts/run-guest.sh" \
     "$REPO_ROOT/tests/system/guest/vf-namespaces.sh" \
     -netdev user,id=uplink,restrict=on \
     -object filter-dump,id=capture,netdev=uplink,file="$work/uplink.pcap" \
@@ -26,6 +27,15 @@ for a in 1 2 3 4; do
 done
 ok "a VF moved to another OUI is cut off from the group" \
     contains "$console" "OTHER-OUI ping unanswered"
+
+hairpinned=$(sed -n 's/^  paths: \([0-9]*\) hairpinned.*/\1/p' <<<"$console")
+echo "# info nswitch: ${hairpinned:-no} hairpinned frames"
+ok "info nswitch counts the pings' frames as hairpinned" \
+    test "${hairpinned:-0}" -ge 24
+ok "info nswitch shows the moved VF in the group of its new OUI" \
+    contains "$console" "relay groups: 02:6e:00 (4 members, pinned) 02:99:00 (1 member)"
+ok "info nswitch lists the moved VF's new MAC" \
+    contains "$console" "02:99:00:00:00:04 -> port 5 (group 02:99:00)"
 
 frames=$(python3 "$REPO_ROOT/tests/system/pcap-frames.py" "$work/uplink.pcap")
 vf_mac='02:6e:00:00:00:0[1-4]'

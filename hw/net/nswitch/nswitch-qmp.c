@@ -248,8 +248,9 @@ static void append_card(GString *text, const NSwitchCardInfo *card)
     }
     g_string_append(text, "  relay groups:");
     for (NSwitchRelayGroupInfoList *g = card->relay_groups; g; g = g->next) {
-        g_string_append_printf(text, " %s (%u members%s)", g->value->oui,
+        g_string_append_printf(text, " %s (%u member%s%s)", g->value->oui,
                                g->value->members,
+                               g->value->members == 1 ? "" : "s",
                                g->value->pinned ? ", pinned" : "");
     }
     g_string_append(text, "\n");

@@ -4,27 +4,8 @@
 # another OUI and pings from it (its frames must now cross the uplink).
 . /scenario-lib.sh
 
-pf=$(sriov_pf)
-echo 4 >"$pf/sriov_numvfs" || exit 1
-wait_for_interfaces 5 || exit 1
-
-n=1
-for mac in 02:6e:00:00:00:01 02:6e:00:00:00:02 02:6e:00:00:00:03 \
-           02:6e:00:00:00:04; do
-    move_to_namespace "$(interface_with_mac "$mac")" "$n" "169.254.10.$n/24"
-    n=$((n + 1))
-done
-
-for a in 1 2 3 4; do
-    for b in 1 2 3 4; do
-        [ "$a" = "$b" ] && continue
-        if in_namespace "$a" ping -c 1 -W 3 "169.254.10.$b" >/dev/null; then
-            echo "PING $a->$b ok"
-        else
-            echo "PING $a->$b failed"
-        fi
-    done
-done
+enable_vfs_in_namespaces 4 || exit 1
+ping_all_pairs 4
 
 # A MAC change flushes the neighbour table: VF 4 needs a static entry to
 # send a unicast frame from OUI 02:99:00 to OUI 02:6e:00 (Case 1).
@@ -35,3 +16,6 @@ if in_namespace 4 ping -c 1 -W 2 169.254.10.1 >/dev/null; then
 else
     echo "OTHER-OUI ping unanswered"
 fi
+
+echo "NSWITCH-QUERY"
+sleep 2
