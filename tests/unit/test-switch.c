@@ -566,6 +566,24 @@ static void test_delivery_and_drop_counters(void **state)
     nswitch_free(sw);
 }
 
+static void test_restored_counters_read_back(void **state)
+{
+    NSwitch *sw = card_new();
+    NSwitchPortCounters port = { .rx_frames = 7, .tx_bytes = 900 };
+    NSwitchPathCounters paths = { .hairpinned = 5, .flooded = 2 };
+
+    (void)state;
+    port.dropped[NSWITCH_DROP_SPOOFED] = 3;
+    paths.dropped[NSWITCH_DROP_RUNT] = 4;
+    nswitch_restore_port_counters(sw, VF(2), &port);
+    nswitch_restore_path_counters(sw, &paths);
+    assert_memory_equal(&nswitch_port_info(sw, VF(2))->counters, &port,
+                        sizeof(port));
+    assert_memory_equal(nswitch_path_counters(sw), &paths, sizeof(paths));
+    assert_true(nswitch_port_info(sw, VF(2))->attached);
+    nswitch_free(sw);
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -627,6 +645,7 @@ int main(void)
         cmocka_unit_test(test_failed_mac_change_keeps_old_mac),
         cmocka_unit_test(test_mac_set_on_detached_port_is_used_at_attach),
         cmocka_unit_test(test_delivery_and_drop_counters),
+        cmocka_unit_test(test_restored_counters_read_back),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_decisions_allocate_nothing),
     };

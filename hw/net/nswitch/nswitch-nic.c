@@ -149,6 +149,7 @@ static void nswitch_nic_destroy_switch(NSwitchNic *nic)
         nswitch_port_delete(nic->ports[i]);
     }
     g_clear_pointer(&nic->ports, g_free);
+    g_clear_pointer(&nic->migrated_ports, g_free);
     nswitch_datapath_cleanup(nic);
     g_clear_pointer(&nic->core, nswitch_free);
 }
@@ -178,6 +179,7 @@ static bool nswitch_nic_create_switch(NSwitchNic *nic, Error **errp)
     }
     nswitch_pin_group(nic->core, nic->oui);
     nic->ports = g_new0(NSwitchPort *, nic->port_count);
+    nic->migrated_ports = g_new0(NSwitchPortCounters, nic->port_count);
     nswitch_datapath_init(nic, errp);
     /* Without a netdev the uplink is an unplugged cable: no port. */
     if (backend) {
@@ -402,6 +404,7 @@ static void nswitch_nic_class_init(ObjectClass *klass, void *data)
     NSwitchNicClass *nc = NSWITCH_NIC_CLASS(klass);
 
     dc->desc = "SR-IOV virtio-net NIC with an OUI relay switch (nSwitch)";
+    dc->vmsd = &vmstate_nswitch_nic;
     device_class_set_props(dc, nswitch_nic_properties);
     object_class_property_set_description(klass, "vfs",
         "TotalVFs: VFs the guest may enable (at most 7 without ARI, 255 with)");

@@ -337,6 +337,18 @@ void nswitch_clear_counters(NSwitch *sw)
     memset(&sw->paths, 0, sizeof(sw->paths));
 }
 
+void nswitch_restore_port_counters(NSwitch *sw, uint32_t port,
+                                   const NSwitchPortCounters *counters)
+{
+    sw->ports[port].counters = *counters;
+}
+
+void nswitch_restore_path_counters(NSwitch *sw,
+                                   const NSwitchPathCounters *counters)
+{
+    sw->paths = *counters;
+}
+
 const NSwitchPathCounters *nswitch_path_counters(const NSwitch *sw)
 {
     return &sw->paths;

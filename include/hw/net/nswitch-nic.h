@@ -9,6 +9,8 @@
 #define HW_NET_NSWITCH_NIC_H
 
 #include "hw/virtio/virtio-net-pci.h"
+#include "hw/net/nswitch/switch.h"
+#include "migration/vmstate.h"
 #include "qom/object.h"
 
 #define TYPE_NSWITCH_NIC "nswitch-nic"
@@ -27,8 +29,13 @@ OBJECT_DECLARE_TYPE(NSwitchNicVf, NSwitchNicVfClass, NSWITCH_NIC_VF)
 #define NSWITCH_NIC_PF_PORT 1
 #define NSWITCH_NIC_VF_PORT(vf) (2 + (vf))
 
-typedef struct NSwitch NSwitch;
 typedef struct NSwitchPort NSwitchPort;
+
+/* A relay table entry as it travels in the migration stream. */
+typedef struct NSwitchNicMigratedEntry {
+    uint8_t mac[NSWITCH_MAC_LEN];
+    uint32_t port;
+} NSwitchNicMigratedEntry;
 struct NetTxPkt;
 
 struct NSwitchNic {
@@ -52,6 +59,12 @@ struct NSwitchNic {
 
     /* virtio-pci installs its config writer on the instance at realize. */
     PCIConfigWriteFunc *parent_config_write;
+
+    /* The switch's state in the migration stream (see nswitch-vmstate.c). */
+    NSwitchPortCounters *migrated_ports;
+    NSwitchPathCounters migrated_paths;
+    int32_t migrated_relay_count;
+    NSwitchNicMigratedEntry *migrated_relay;
 
     QTAILQ_ENTRY(NSwitchNic) next;
 };
@@ -79,6 +92,8 @@ void nswitch_nic_vf_mac(const NSwitchNic *card, uint16_t vf, MACAddr *mac);
 
 /* The port whose peer is the VF's virtio-net, for the VF's realize. */
 NSwitchPort *nswitch_nic_vf_port(NSwitchNic *card, uint16_t vf);
+
+extern const VMStateDescription vmstate_nswitch_nic;
 
 /* Offsets of the extended capabilities the card adds after virtio-pci's. */
 bool nswitch_nic_next_ext_cap_offset(PCIDevice *dev, uint16_t *offset,

@@ -141,6 +141,12 @@ void nswitch_count_drop(NSwitch *sw, uint32_t port, NSwitchDropReason reason);
 /* Zeroes every port and path counter (the relay table's stay). */
 void nswitch_clear_counters(NSwitch *sw);
 
+/* Puts back counters saved elsewhere (migration). */
+void nswitch_restore_port_counters(NSwitch *sw, uint32_t port,
+                                   const NSwitchPortCounters *counters);
+void nswitch_restore_path_counters(NSwitch *sw,
+                                   const NSwitchPathCounters *counters);
+
 const NSwitchPathCounters *nswitch_path_counters(const NSwitch *sw);
 const NSwitchRelayTable *nswitch_relay_table(const NSwitch *sw);
 

@@ -1,0 +1,154 @@
+/*
+ * nswitch-nic: the switch's state in the migration stream
+ *
+ * The PF's and VFs' PCI and virtio state travel in their virtio-net
+ * sections, which load before this one: here come the relay table and
+ * every counter. post_load rebuilds the core from them, after checking
+ * that each entry fits this card.
+ *
+ * Copyright (c) 2026 The nswitch-nic authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/error-report.h"
+#include "hw/net/nswitch-nic.h"
+#include "nswitch-port.h"
+
+static const VMStateDescription vmstate_port_counters = {
+    .name = "nswitch-nic/port-counters",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(rx_frames, NSwitchPortCounters),
+        VMSTATE_UINT64(rx_bytes, NSwitchPortCounters),
+        VMSTATE_UINT64(tx_frames, NSwitchPortCounters),
+        VMSTATE_UINT64(tx_bytes, NSwitchPortCounters),
+        VMSTATE_UINT64_ARRAY(dropped, NSwitchPortCounters, NSWITCH_DROP__MAX),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const VMStateDescription vmstate_path_counters = {
+    .name = "nswitch-nic/path-counters",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(hairpinned, NSwitchPathCounters),
+        VMSTATE_UINT64(to_uplink, NSwitchPathCounters),
+        VMSTATE_UINT64(unknown_unicast, NSwitchPathCounters),
+        VMSTATE_UINT64(from_uplink, NSwitchPathCounters),
+        VMSTATE_UINT64(flooded, NSwitchPathCounters),
+        VMSTATE_UINT64_ARRAY(dropped, NSwitchPathCounters, NSWITCH_DROP__MAX),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const VMStateDescription vmstate_relay_entry = {
+    .name = "nswitch-nic/relay-entry",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8_ARRAY(mac, NSwitchNicMigratedEntry, NSWITCH_MAC_LEN),
+        VMSTATE_UINT32(port, NSwitchNicMigratedEntry),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static int nswitch_nic_pre_save(void *opaque)
+{
+    NSwitchNic *nic = opaque;
+    const NSwitchRelayTable *relay = nswitch_relay_table(nic->core);
+
+    for (uint32_t port = 0; port < nic->port_count; port++) {
+        nic->migrated_ports[port] =
+            nswitch_port_info(nic->core, port)->counters;
+    }
+    nic->migrated_paths = *nswitch_path_counters(nic->core);
+    nic->migrated_relay_count = nswitch_relay_table_count(relay);
+    nic->migrated_relay = g_new(NSwitchNicMigratedEntry,
+                                nic->migrated_relay_count);
+    for (int32_t i = 0; i < nic->migrated_relay_count; i++) {
+        const NSwitchRelayEntry *entry = nswitch_relay_table_entry(relay, i);
+
+        memcpy(nic->migrated_relay[i].mac, entry->mac, NSWITCH_MAC_LEN);
+        nic->migrated_relay[i].port = entry->port;
+    }
+    return 0;
+}
+
+static int nswitch_nic_post_save(void *opaque)
+{
+    NSwitchNic *nic = opaque;
+
+    g_clear_pointer(&nic->migrated_relay, g_free);
+    return 0;
+}
+
+static bool relay_count_fits(void *opaque, int version_id)
+{
+    NSwitchNic *nic = opaque;
+
+    return nic->migrated_relay_count >= 0 &&
+           nic->migrated_relay_count <=
+           nswitch_relay_table_capacity(nswitch_relay_table(nic->core));
+}
+
+static int nswitch_nic_post_load(void *opaque, int version_id)
+{
+    NSwitchNic *nic = opaque;
+    int ret = 0;
+
+    for (uint32_t port = NSWITCH_NIC_PF_PORT; port < nic->port_count; port++) {
+        nswitch_port_detach(nic->core, port);
+    }
+    for (int32_t i = 0; i < nic->migrated_relay_count && !ret; i++) {
+        const NSwitchNicMigratedEntry *entry = &nic->migrated_relay[i];
+        NSwitchRelayStatus status = NSWITCH_RELAY_NOT_FOUND;
+
+        if (entry->port >= NSWITCH_NIC_PF_PORT &&
+            entry->port < nic->port_count) {
+            status = nswitch_port_attach(nic->core, entry->port,
+                                         entry->port == NSWITCH_NIC_PF_PORT
+                                         ? NSWITCH_PORT_PF : NSWITCH_PORT_VF,
+                                         entry->mac);
+        }
+        if (status != NSWITCH_RELAY_OK) {
+            error_report("nswitch-nic: migrated relay entry for port %u: %s",
+                         entry->port, nswitch_relay_status_message(status));
+            ret = -EINVAL;
+        }
+    }
+    for (uint32_t port = 0; port < nic->port_count; port++) {
+        nswitch_restore_port_counters(nic->core, port,
+                                      &nic->migrated_ports[port]);
+    }
+    nswitch_restore_path_counters(nic->core, &nic->migrated_paths);
+    g_clear_pointer(&nic->migrated_relay, g_free);
+    return ret;
+}
+
+const VMStateDescription vmstate_nswitch_nic = {
+    .name = "nswitch-nic",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .pre_save = nswitch_nic_pre_save,
+    .post_save = nswitch_nic_post_save,
+    .post_load = nswitch_nic_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32_EQUAL(port_count, NSwitchNic,
+                             "the destination's nswitch-nic has another vfs="),
+        VMSTATE_STRUCT_VARRAY_POINTER_UINT32(migrated_ports, NSwitchNic,
+                                             port_count, vmstate_port_counters,
+                                             NSwitchPortCounters),
+        VMSTATE_STRUCT(migrated_paths, NSwitchNic, 1, vmstate_path_counters,
+                       NSwitchPathCounters),
+        VMSTATE_INT32(migrated_relay_count, NSwitchNic),
+        VMSTATE_VALIDATE("relay table fits", relay_count_fits),
+        VMSTATE_STRUCT_VARRAY_ALLOC(migrated_relay, NSwitchNic,
+                                    migrated_relay_count, 1,
+                                    vmstate_relay_entry,
+                                    NSwitchNicMigratedEntry),
+        VMSTATE_END_OF_LIST()
+    },
+};
