@@ -6,8 +6,7 @@ source "$(dirname "$0")/common.sh"
 
 "$REPO_ROOT/scripts/setup.sh"
 log "booting a guest with -device nswitch-nic (TCG, about 20 seconds)"
-QMP_AT_LINE=NSWITCH-QUERY QMP_COMMAND=x-query-nswitch \
-    exec "$REPO_ROOT/scripts/run-guest.sh" "$REPO_ROOT/scripts/guest/demo.sh" \
+exec "$REPO_ROOT/scripts/run-guest.sh" "$REPO_ROOT/scripts/guest/demo.sh" \
     -netdev user,id=uplink,restrict=on \
     -device pcie-root-port,id=rp0,chassis=1 \
     -device nswitch-nic,id=card0,bus=rp0,netdev=uplink,vfs=4

@@ -4,8 +4,9 @@
 # status, or 124 if the guest did not finish in time.
 #   run-guest.sh SCENARIO.sh [QEMU ARGS...]
 # GUEST_TIMEOUT (seconds, default 120) bounds the whole run.
-# QMP_AT_LINE=TEXT QMP_COMMAND=NAME: when the guest prints the line TEXT,
-# runs QMP command NAME (e.g. x-query-nswitch) and prints its answer.
+# A scenario asks the host for a QMP command by printing the line
+# "NSWITCH-QMP COMMAND [JSON-ARGUMENTS]"; the answer is printed in the
+# console's flow (e.g. NSWITCH-QMP x-query-nswitch).
 # Scenarios can source /scenario-lib.sh (scripts/guest/scenario-lib.sh).
 source "$(dirname "$0")/common.sh"
 
@@ -30,15 +31,19 @@ cp "$guest/initramfs.cpio" "$run_dir/initramfs.cpio"
 
 qmp=$run_dir/qmp.sock
 
-# Echoes the console, and answers QMP_AT_LINE with QMP_COMMAND's output.
+# Echoes the console and carries out the scenario's QMP requests.
 follow_console() {
-    local line
+    local line command arguments
     while IFS= read -r line; do
         line=${line%$'\r'}
         printf '%s\n' "$line"
-        if [ -n "${QMP_AT_LINE:-}" ] && [ "$line" = "$QMP_AT_LINE" ]; then
-            "$SYSTEM_PYTHON" "$REPO_ROOT/scripts/qmp.py" "$qmp" "$QMP_COMMAND"
-        fi
+        case "$line" in
+        "NSWITCH-QMP "*)
+            read -r command arguments <<<"${line#NSWITCH-QMP }"
+            "$SYSTEM_PYTHON" "$REPO_ROOT/scripts/qmp.py" "$qmp" "$command" \
+                ${arguments:+"$arguments"} 2>&1
+            ;;
+        esac
     done
 }
 

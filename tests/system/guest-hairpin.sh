@@ -8,8 +8,7 @@ source "$(dirname "$0")/tap.bash"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-console=$(QMP_AT_LINE=NSWITCH-QUERY QMP_COMMAND=x-query-nswitch \
-    "$REPO_ROOT/scripts/run-guest.sh" \
+console=$("$REPO_ROOT/scripts/run-guest.sh" \
     "$REPO_ROOT/tests/system/guest/vf-namespaces.sh" \
     -netdev user,id=uplink,restrict=on \
     -object filter-dump,id=capture,netdev=uplink,file="$work/uplink.pcap" \

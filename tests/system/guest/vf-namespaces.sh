@@ -17,5 +17,5 @@ else
     echo "OTHER-OUI ping unanswered"
 fi
 
-echo "NSWITCH-QUERY"
+echo "NSWITCH-QMP x-query-nswitch"
 sleep 2
