@@ -3,7 +3,8 @@
 
   qmp.py SOCKET COMMAND [JSON-ARGUMENTS]
 
-HumanReadableText answers (x-query-*) are printed as text, others as JSON.
+HumanReadableText answers (x-query-*) are printed as text, others as JSON
+on one line.
 Exits 1 on a QMP error.
 """
 
@@ -40,7 +41,7 @@ def main():
     if isinstance(result, dict) and "human-readable-text" in result:
         print(result["human-readable-text"], end="")
     else:
-        print(json.dumps(result, indent=2))
+        print(json.dumps(result))
     return 0
 
 

@@ -1,11 +1,16 @@
 # Helpers for guest scenarios (busybox sh); appended as /scenario-lib.sh.
 
+# The SR-IOV capable PCI functions, in address order.
+sriov_pfs() {
+    for dev in /sys/bus/pci/devices/*; do
+        [ -e "$dev/sriov_totalvfs" ] && echo "$dev"
+    done
+}
+
 # The first SR-IOV capable PCI function.
 sriov_pf() {
-    for dev in /sys/bus/pci/devices/*; do
-        [ -e "$dev/sriov_totalvfs" ] && { echo "$dev"; return 0; }
-    done
-    return 1
+    pf=$(sriov_pfs | head -n 1)
+    [ -n "$pf" ] && echo "$pf"
 }
 
 # Waits until at least COUNT non-loopback interfaces exist.
@@ -53,34 +58,41 @@ interface_of_function() {
     return 1
 }
 
-# enable_vfs_in_namespaces N: enables N VFs of the first SR-IOV PF and
-# puts VF i (1-based) in network namespace i as "vf" with 169.254.10.i/24.
+# enable_vfs_in_namespaces N [PF [FIRST]]: enables N VFs of PF (default:
+# the first SR-IOV PF) and puts its VF i (0-based) in network namespace
+# FIRST + i (default FIRST 1) as "vf" with 169.254.10.<namespace>/24.
 enable_vfs_in_namespaces() {
-    pf=$(sriov_pf) || { echo "no SR-IOV function"; return 1; }
+    pf=${2:-$(sriov_pf)} || { echo "no SR-IOV function"; return 1; }
+    first=${3:-1}
     echo "$1" >"$pf/sriov_numvfs" || return 1
-    i=1
-    while [ "$i" -le "$1" ]; do
+    vf=0
+    while [ "$vf" -lt "$1" ]; do
         tries=0
-        until iface=$(interface_of_function "$pf/virtfn$((i - 1))"); do
+        until iface=$(interface_of_function "$pf/virtfn$vf"); do
             tries=$((tries + 1))
-            [ "$tries" -gt 50 ] && { echo "VF $i has no interface"; return 1; }
+            [ "$tries" -gt 50 ] && { echo "VF $vf has no interface"; return 1; }
             sleep 0.1
         done
-        move_to_namespace "$iface" "$i" "169.254.10.$i/24"
-        i=$((i + 1))
+        n=$((first + vf))
+        move_to_namespace "$iface" "$n" "169.254.10.$n/24"
+        vf=$((vf + 1))
     done
 }
 
-# ping_all_pairs N: "PING a->b ok" or "PING a->b failed" for each pair.
-ping_all_pairs() {
-    for a in $(seq "$1"); do
-        for b in $(seq "$1"); do
-            [ "$a" = "$b" ] && continue
-            if in_namespace "$a" ping -c 1 -W 3 "169.254.10.$b" >/dev/null; then
-                echo "PING $a->$b ok"
-            else
-                echo "PING $a->$b failed"
-            fi
-        done
-    done
+# tcp_copy FROM TO PORT FILE: sends FILE from namespace FROM to namespace
+# TO over TCP and prints "sent" and "received" md5 sums.
+tcp_copy() {
+    # busybox nc quits once its peer half-closes: the listener's stdin
+    # (a FIFO held open here) must not reach EOF before the data is in.
+    rm -f "/tmp/hold.$3"
+    mkfifo "/tmp/hold.$3"
+    in_namespace "$2" nc -l -p "$3" <"/tmp/hold.$3" >"/tmp/received.$3" &
+    listener=$!
+    exec 9>"/tmp/hold.$3"
+    sleep 0.5
+    in_namespace "$1" nc "169.254.10.$2" "$3" <"$4"
+    wait "$listener"
+    exec 9>&-
+    echo "sent $(md5sum <"$4" | cut -d' ' -f1)"
+    echo "received $(md5sum <"/tmp/received.$3" | cut -d' ' -f1)"
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Prints "DST SRC ETHERTYPE" for each frame of a pcap file (Ethernet)."""
+"""Prints "DST SRC ETHERTYPE LENGTH" for each frame of a pcap (Ethernet)."""
 
 import struct
 import sys
@@ -24,4 +24,5 @@ def mac(raw):
 
 for frame in frames(sys.argv[1]):
     if len(frame) >= 14:
-        print(mac(frame[0:6]), mac(frame[6:12]), frame[12:14].hex())
+        print(mac(frame[0:6]), mac(frame[6:12]), frame[12:14].hex(),
+              len(frame))
