@@ -13,23 +13,6 @@ sriov_pf() {
     [ -n "$pf" ] && echo "$pf"
 }
 
-# Waits until at least COUNT non-loopback interfaces exist.
-wait_for_interfaces() {
-    tries=0
-    while [ "$(ls /sys/class/net | grep -vc '^lo$')" -lt "$1" ]; do
-        tries=$((tries + 1))
-        [ "$tries" -gt 50 ] && { echo "only $(ls /sys/class/net) appeared"; return 1; }
-        sleep 0.1
-    done
-}
-
-interface_with_mac() {
-    for net in /sys/class/net/*; do
-        [ "$(cat "$net/address")" = "$1" ] && { echo "${net##*/}"; return 0; }
-    done
-    return 1
-}
-
 # move_to_namespace IFACE N ADDRESS/PREFIX: a new network namespace N,
 # held by a sleeping process, with IFACE renamed "vf" and up.
 move_to_namespace() {
@@ -95,4 +78,18 @@ tcp_copy() {
     exec 9>&-
     echo "sent $(md5sum <"$4" | cut -d' ' -f1)"
     echo "received $(md5sum <"/tmp/received.$3" | cut -d' ' -f1)"
+}
+
+# ping_all_pairs N: "PING a->b ok" or "PING a->b failed" for each pair.
+ping_all_pairs() {
+    for a in $(seq "$1"); do
+        for b in $(seq "$1"); do
+            [ "$a" = "$b" ] && continue
+            if in_namespace "$a" ping -c 1 -W 3 "169.254.10.$b" >/dev/null; then
+                echo "PING $a->$b ok"
+            else
+                echo "PING $a->$b failed"
+            fi
+        done
+    done
 }

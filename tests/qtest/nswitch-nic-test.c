@@ -11,6 +11,7 @@
  */
 
 #include "qemu/osdep.h"
+#include <poll.h>
 #include "libqtest.h"
 #include "qapi/error.h"
 #include "qobject/qdict.h"
@@ -18,7 +19,9 @@
 #include "qobject/qlist.h"
 #include "hw/pci/pci_regs.h"
 #include "hw/pci/pci_ids.h"
+#include "standard-headers/linux/virtio_config.h"
 #include "standard-headers/linux/virtio_pci.h"
+#include "standard-headers/linux/virtio_ring.h"
 
 #define VIRTIO_PCI_VENDOR_ID 0x1af4
 #define VIRTIO_NET_MODERN_DEVICE_ID 0x1041
@@ -656,6 +659,312 @@ static void test_migration_keeps_relay_table_and_counters(void)
     qtest_quit(dst);
 }
 
+/*
+ * A minimal virtio 1.0 net driver for VFs, so that frames go through the
+ * virtqueues: libqos cannot map a VF's BARs, which live in the PF's
+ * SR-IOV capability. No feature but VERSION_1, one RX and one TX queue
+ * of QUEUE_SIZE descriptors, no interrupts: the test polls used rings.
+ */
+#define QUEUE_SIZE 8
+#define RX_QUEUE 0
+#define TX_QUEUE 1
+#define VNET_HDR_LEN 12              /* virtio_net_hdr_mrg_rxbuf, VERSION_1 */
+#define VF_BAR4_BASE (MMIO_WINDOW + 0x100000)
+#define VF_BAR4_SIZE 0x4000
+#define GUEST_RAM_BASE 0x1000000ull  /* rings and buffers, per VF below */
+#define VF_RAM_SIZE 0x10000
+
+typedef struct VirtqueueRings {
+    uint64_t desc;
+    uint64_t avail;
+    uint64_t used;
+    uint64_t notify;
+    uint16_t next_avail;
+    uint16_t seen_used;
+} VirtqueueRings;
+
+typedef struct VfDriver {
+    QTestState *qts;
+    int vf;
+    uint64_t common;
+    uint64_t buffers;
+    VirtqueueRings queue[2];
+} VfDriver;
+
+/* Opens the root port's windows and gives the VFs their BAR 4. */
+static void map_vf_bars(QTestState *qts, uint16_t vfs)
+{
+    uint16_t cap = sriov_cap(qts);
+
+    config_writel(qts, 0, ROOT_PORT_DEVFN, PCI_PREF_MEMORY_BASE,
+                  ((MMIO_WINDOW >> 16) & 0xfff0) |
+                  (((MMIO_WINDOW + 0x3fffff) & 0xfff00000)));
+    config_writel(qts, 0, ROOT_PORT_DEVFN, PCI_PREF_BASE_UPPER32, 0);
+    config_writel(qts, 0, ROOT_PORT_DEVFN, PCI_PREF_LIMIT_UPPER32, 0);
+    config_writel(qts, 0, ROOT_PORT_DEVFN, PCI_COMMAND,
+                  PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    ext_writel(qts, PF_DEVFN, cap + PCI_SRIOV_BAR + 16, VF_BAR4_BASE);
+    ext_writel(qts, PF_DEVFN, cap + PCI_SRIOV_BAR + 20, 0);
+    set_vfs(qts, vfs);
+    for (uint16_t vf = 0; vf < vfs; vf++) {
+        config_writel(qts, CARD_BUS, VF_DEVFN(vf), PCI_COMMAND,
+                      PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    }
+}
+
+/* Offset in BAR 4 of a VF's virtio structure @type (and its extra word). */
+static uint32_t vf_virtio_cap(QTestState *qts, int vf, uint8_t type,
+                              uint32_t *extra)
+{
+    uint8_t at = config_readl(qts, CARD_BUS, VF_DEVFN(vf),
+                              PCI_CAPABILITY_LIST);
+
+    while (at) {
+        uint32_t header = config_readl(qts, CARD_BUS, VF_DEVFN(vf), at);
+
+        if ((header & 0xff) == PCI_CAP_ID_VNDR && (header >> 24) == type) {
+            if (extra) {
+                *extra = config_readl(qts, CARD_BUS, VF_DEVFN(vf), at + 16);
+            }
+            return config_readl(qts, CARD_BUS, VF_DEVFN(vf), at + 8);
+        }
+        at = (header >> 8) & 0xfc;
+    }
+    g_assert_not_reached();
+}
+
+static void setup_queue(VfDriver *d, int index, uint64_t ram,
+                        uint64_t notify_base, uint32_t notify_multiplier)
+{
+    VirtqueueRings *q = &d->queue[index];
+    uint16_t notify_off;
+
+    q->desc = ram;
+    q->avail = ram + 16 * QUEUE_SIZE;
+    q->used = ram + 0x200;
+    qtest_writew(d->qts, d->common + VIRTIO_PCI_COMMON_Q_SELECT, index);
+    qtest_writew(d->qts, d->common + VIRTIO_PCI_COMMON_Q_SIZE, QUEUE_SIZE);
+    qtest_writel(d->qts, d->common + VIRTIO_PCI_COMMON_Q_DESCLO, q->desc);
+    qtest_writel(d->qts, d->common + VIRTIO_PCI_COMMON_Q_DESCHI, 0);
+    qtest_writel(d->qts, d->common + VIRTIO_PCI_COMMON_Q_AVAILLO, q->avail);
+    qtest_writel(d->qts, d->common + VIRTIO_PCI_COMMON_Q_AVAILHI, 0);
+    qtest_writel(d->qts, d->common + VIRTIO_PCI_COMMON_Q_USEDLO, q->used);
+    qtest_writel(d->qts, d->common + VIRTIO_PCI_COMMON_Q_USEDHI, 0);
+    notify_off = qtest_readw(d->qts, d->common + VIRTIO_PCI_COMMON_Q_NOFF);
+    q->notify = notify_base + notify_off * notify_multiplier;
+    qtest_writew(d->qts, d->common + VIRTIO_PCI_COMMON_Q_ENABLE, 1);
+}
+
+static void vf_driver_start(VfDriver *d, QTestState *qts, int vf)
+{
+    uint64_t bar = VF_BAR4_BASE + vf * VF_BAR4_SIZE;
+    uint64_t ram = GUEST_RAM_BASE + vf * VF_RAM_SIZE;
+    uint32_t multiplier;
+    uint64_t notify;
+    uint8_t status;
+
+    memset(d, 0, sizeof(*d));
+    d->qts = qts;
+    d->vf = vf;
+    d->common = bar + vf_virtio_cap(qts, vf, VIRTIO_PCI_CAP_COMMON_CFG, NULL);
+    notify = bar + vf_virtio_cap(qts, vf, VIRTIO_PCI_CAP_NOTIFY_CFG,
+                                 &multiplier);
+    d->buffers = ram + 0x1000;
+
+    qtest_writeb(qts, d->common + VIRTIO_PCI_COMMON_STATUS, 0);
+    qtest_writeb(qts, d->common + VIRTIO_PCI_COMMON_STATUS,
+                 VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+    qtest_writel(qts, d->common + VIRTIO_PCI_COMMON_GFSELECT, 0);
+    qtest_writel(qts, d->common + VIRTIO_PCI_COMMON_GF, 0);
+    qtest_writel(qts, d->common + VIRTIO_PCI_COMMON_GFSELECT, 1);
+    qtest_writel(qts, d->common + VIRTIO_PCI_COMMON_GF,
+                 1u << (VIRTIO_F_VERSION_1 - 32));
+    qtest_writeb(qts, d->common + VIRTIO_PCI_COMMON_STATUS,
+                 VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+                 VIRTIO_CONFIG_S_FEATURES_OK);
+    status = qtest_readb(qts, d->common + VIRTIO_PCI_COMMON_STATUS);
+    g_assert_true(status & VIRTIO_CONFIG_S_FEATURES_OK);
+    setup_queue(d, RX_QUEUE, ram, notify, multiplier);
+    setup_queue(d, TX_QUEUE, ram + 0x400, notify, multiplier);
+    qtest_writeb(qts, d->common + VIRTIO_PCI_COMMON_STATUS,
+                 VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+                 VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK);
+}
+
+/* Puts one buffer on queue @index and tells the device. */
+static void queue_buffer(VfDriver *d, int index, uint64_t addr, uint32_t len,
+                         bool device_writes)
+{
+    VirtqueueRings *q = &d->queue[index];
+    uint16_t slot = q->next_avail % QUEUE_SIZE;
+    uint64_t desc = q->desc + 16 * slot;
+
+    qtest_writeq(d->qts, desc, addr);
+    qtest_writel(d->qts, desc + 8, len);
+    qtest_writew(d->qts, desc + 12, device_writes ? VRING_DESC_F_WRITE : 0);
+    qtest_writew(d->qts, desc + 14, 0);
+    qtest_writew(d->qts, q->avail + 4 + 2 * slot, slot);
+    q->next_avail++;
+    qtest_writew(d->qts, q->avail + 2, q->next_avail);
+    qtest_writew(d->qts, q->notify, index);
+}
+
+/* Waits for the device to use a buffer of queue @index; returns its length. */
+static uint32_t wait_for_used(VfDriver *d, int index)
+{
+    VirtqueueRings *q = &d->queue[index];
+
+    for (int tries = 0; tries < 500; tries++) {
+        uint16_t used = qtest_readw(d->qts, q->used + 2);
+
+        if (used != q->seen_used) {
+            uint32_t len = qtest_readl(d->qts, q->used + 4 +
+                                       8 * (q->seen_used % QUEUE_SIZE) + 4);
+            q->seen_used++;
+            return len;
+        }
+        g_usleep(10 * 1000);
+    }
+    g_assert_not_reached();
+}
+
+static bool queue_used_nothing(VfDriver *d, int index)
+{
+    return qtest_readw(d->qts, d->queue[index].used + 2) ==
+           d->queue[index].seen_used;
+}
+
+static void post_rx_buffer(VfDriver *d)
+{
+    queue_buffer(d, RX_QUEUE, d->buffers, 2048, true);
+}
+
+/* Sends @frame (@len bytes from the destination MAC) from a VF. */
+static void vf_send(VfDriver *d, const uint8_t *frame, size_t len)
+{
+    uint8_t packet[VNET_HDR_LEN + 128] = { 0 };
+    uint64_t addr = d->buffers + 0x1000;
+
+    g_assert_cmpuint(len, <=, 128);
+    memcpy(packet + VNET_HDR_LEN, frame, len);
+    qtest_memwrite(d->qts, addr, packet, VNET_HDR_LEN + len);
+    queue_buffer(d, TX_QUEUE, addr, VNET_HDR_LEN + len, false);
+    wait_for_used(d, TX_QUEUE);
+}
+
+static void make_frame(uint8_t *frame, const uint8_t *dst, const uint8_t *src,
+                       uint8_t marker)
+{
+    memset(frame, marker, 60);
+    memcpy(frame, dst, 6);
+    memcpy(frame + 6, src, 6);
+    frame[12] = 0x88;
+    frame[13] = 0xb5;
+}
+
+/* Reads one frame from the uplink socket, or returns 0 after @ms. */
+static size_t uplink_receive(int fd, uint8_t *frame, size_t size, int ms)
+{
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+    uint32_t be_len;
+    size_t len;
+
+    if (poll(&pfd, 1, ms) != 1) {
+        return 0;
+    }
+    g_assert_cmpint(recv(fd, &be_len, 4, MSG_WAITALL), ==, 4);
+    len = ntohl(be_len);
+    g_assert_cmpuint(len, <=, size);
+    g_assert_cmpint(recv(fd, frame, len, MSG_WAITALL), ==, (ssize_t)len);
+    return len;
+}
+
+static void test_vf_to_vf_hairpin_through_virtqueues(void)
+{
+    int fd;
+    QTestState *qts = start_with_uplink(",vfs=2", &fd);
+    VfDriver vf0, vf1;
+    uint8_t mac0[6], mac1[6], frame[60], received[VNET_HDR_LEN + 60];
+    uint8_t on_uplink[128];
+
+    map_vf_bars(qts, 2);
+    vf_driver_start(&vf0, qts, 0);
+    vf_driver_start(&vf1, qts, 1);
+    vf_mac(mac0, 0);
+    vf_mac(mac1, 1);
+    post_rx_buffer(&vf1);
+    post_rx_buffer(&vf0);
+
+    make_frame(frame, mac1, mac0, 0x5a);
+    vf_send(&vf0, frame, sizeof(frame));
+    g_assert_cmpuint(wait_for_used(&vf1, RX_QUEUE), ==, sizeof(received));
+    qtest_memread(qts, vf1.buffers, received, sizeof(received));
+    g_assert_cmpmem(received + VNET_HDR_LEN, sizeof(frame), frame,
+                    sizeof(frame));
+    g_assert_true(queue_used_nothing(&vf0, RX_QUEUE));
+    g_assert_cmpuint(uplink_receive(fd, on_uplink, sizeof(on_uplink), 300),
+                     ==, 0);
+    g_assert_cmpint(card_counter(qts, PATHS, "hairpinned"), ==, 1);
+    g_assert_cmpint(card_counter(qts, PATHS, "to-uplink"), ==, 0);
+    g_assert_cmpint(card_counter(qts, VF_PORT(0), "rx-frames"), ==, 1);
+    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-bytes"), ==, 60);
+    close(fd);
+    qtest_quit(qts);
+}
+
+static void test_vf_frame_to_other_oui_leaves_by_uplink(void)
+{
+    int fd;
+    QTestState *qts = start_with_uplink(",vfs=2", &fd);
+    const uint8_t other_oui[6] = { 0x02, 0x99, 0x00, 0x00, 0x00, 0x01 };
+    VfDriver vf0, vf1;
+    uint8_t mac0[6], frame[60], on_uplink[128];
+
+    map_vf_bars(qts, 2);
+    vf_driver_start(&vf0, qts, 0);
+    vf_driver_start(&vf1, qts, 1);
+    post_rx_buffer(&vf1);
+    vf_mac(mac0, 0);
+
+    make_frame(frame, other_oui, mac0, 0xa5);
+    vf_send(&vf0, frame, sizeof(frame));
+    g_assert_cmpuint(uplink_receive(fd, on_uplink, sizeof(on_uplink), 5000),
+                     ==, sizeof(frame));
+    g_assert_cmpmem(on_uplink, sizeof(frame), frame, sizeof(frame));
+    g_assert_true(queue_used_nothing(&vf1, RX_QUEUE));
+    g_assert_cmpint(card_counter(qts, PATHS, "to-uplink"), ==, 1);
+    g_assert_cmpint(card_counter(qts, PATHS, "hairpinned"), ==, 0);
+    close(fd);
+    qtest_quit(qts);
+}
+
+static void test_vf_broadcast_reaches_group_and_uplink(void)
+{
+    int fd;
+    QTestState *qts = start_with_uplink(",vfs=3", &fd);
+    VfDriver vf[3];
+    uint8_t mac0[6], frame[60], on_uplink[128];
+
+    map_vf_bars(qts, 3);
+    for (int i = 0; i < 3; i++) {
+        vf_driver_start(&vf[i], qts, i);
+        post_rx_buffer(&vf[i]);
+    }
+    vf_mac(mac0, 0);
+    make_frame(frame, broadcast_mac, mac0, 0x33);
+    vf_send(&vf[0], frame, sizeof(frame));
+    g_assert_cmpuint(wait_for_used(&vf[1], RX_QUEUE), ==, VNET_HDR_LEN + 60);
+    g_assert_cmpuint(wait_for_used(&vf[2], RX_QUEUE), ==, VNET_HDR_LEN + 60);
+    g_assert_cmpuint(uplink_receive(fd, on_uplink, sizeof(on_uplink), 5000),
+                     ==, sizeof(frame));
+    g_assert_true(queue_used_nothing(&vf[0], RX_QUEUE));
+    g_assert_cmpint(card_counter(qts, PATHS, "flooded"), ==, 1);
+    /* the PF's driver is not loaded: its frame waits in QEMU's queue */
+    g_assert_cmpint(card_counter(qts, PF_PORT, "tx-frames"), ==, 1);
+    close(fd);
+    qtest_quit(qts);
+}
+
 /* Hot-adds a card with @options and expects an error that mentions @needle. */
 static void assert_device_add_fails(const char *options, const char *needle)
 {
@@ -734,6 +1043,12 @@ int main(int argc, char **argv)
                    test_uplink_broadcast_fans_out);
     qtest_add_func("/nswitch-nic/uplink/drops-by-reason",
                    test_uplink_drops_are_counted_by_reason);
+    qtest_add_func("/nswitch-nic/virtqueues/vf-to-vf-hairpin",
+                   test_vf_to_vf_hairpin_through_virtqueues);
+    qtest_add_func("/nswitch-nic/virtqueues/other-oui-to-uplink",
+                   test_vf_frame_to_other_oui_leaves_by_uplink);
+    qtest_add_func("/nswitch-nic/virtqueues/broadcast",
+                   test_vf_broadcast_reaches_group_and_uplink);
     qtest_add_func("/nswitch-nic/migration/relay-table-and-counters",
                    test_migration_keeps_relay_table_and_counters);
     qtest_add_func("/nswitch-nic/realize/vfs-without-ari",
