@@ -965,6 +965,40 @@ static void test_vf_broadcast_reaches_group_and_uplink(void)
     qtest_quit(qts);
 }
 
+static void test_hmp_info_nswitch(void)
+{
+    QTestState *qts = start_with_card(",id=card0,vfs=2");
+    g_autofree char *text = NULL;
+
+    set_vfs(qts, 1);
+    text = qtest_hmp(qts, "info nswitch");
+    g_test_message("%s", text);
+    g_assert_nonnull(strstr(text, "nswitch-nic card0 (/machine/peripheral/"
+                            "card0): PF 0, OUI 02:6e:00, 1 of 2 VFs enabled"));
+    g_assert_nonnull(strstr(text, "02:6e:00:00:00:01 -> port 2 "
+                            "(group 02:6e:00)"));
+    g_assert_nonnull(strstr(text, "(1 disabled VFs not shown)"));
+    qtest_quit(qts);
+}
+
+static void test_255_vfs_with_ari(void)
+{
+    QTestState *qts = start_with_card(",vfs=255,ari=on");
+    QDict *rsp, *card;
+
+    set_vfs(qts, 255);
+    g_assert_true(vf_present(qts, 0));
+    g_assert_true(vf_present(qts, 254));
+    card = query_card(qts, &rsp);
+    g_assert_cmpint(qdict_get_int(card, "enabled-vfs"), ==, 255);
+    g_assert_cmpuint(qlist_size(qdict_get_qlist(card, "relay-table")), ==,
+                     256);
+    g_assert_cmpstr(qdict_get_str(card_port(card, VF_PORT(254)), "mac"), ==,
+                    "02:6e:00:00:00:ff");
+    qobject_unref(rsp);
+    qtest_quit(qts);
+}
+
 /* Hot-adds a card with @options and expects an error that mentions @needle. */
 static void assert_device_add_fails(const char *options, const char *needle)
 {
@@ -1049,6 +1083,10 @@ int main(int argc, char **argv)
                    test_vf_frame_to_other_oui_leaves_by_uplink);
     qtest_add_func("/nswitch-nic/virtqueues/broadcast",
                    test_vf_broadcast_reaches_group_and_uplink);
+    qtest_add_func("/nswitch-nic/qmp/hmp-info-nswitch",
+                   test_hmp_info_nswitch);
+    qtest_add_func("/nswitch-nic/sriov/255-vfs-with-ari",
+                   test_255_vfs_with_ari);
     qtest_add_func("/nswitch-nic/migration/relay-table-and-counters",
                    test_migration_keeps_relay_table_and_counters);
     qtest_add_func("/nswitch-nic/realize/vfs-without-ari",

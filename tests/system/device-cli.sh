@@ -40,4 +40,23 @@ output=$(start_with "bus=rp0,addr=0.1,vfs=2")
 ok "a PF that is not function 0 is refused (VFs follow it)" \
     contains "$output" "function 0 of its slot"
 
+# Two cards: what query-nswitch says of their OUIs, and QEMU's warnings.
+two_cards() {
+    printf '%s\n' '{"execute": "qmp_capabilities"}' \
+        '{"execute": "query-nswitch"}' '{"execute": "quit"}' |
+        timeout 20 "$QEMU" -machine q35 -accel tcg -display none -nodefaults \
+            -device pcie-root-port,id=rp0,chassis=1 \
+            -device pcie-root-port,id=rp1,chassis=2 \
+            -device "nswitch-nic,bus=rp0,$1" -device "nswitch-nic,bus=rp1,$2" \
+            -S -qmp stdio 2>&1
+}
+output=$(two_cards vfs=1 vfs=1)
+ok "a second card without oui= gets the next OUI, 02:6e:01" \
+    contains "$output" '"oui": "02:6e:01"'
+ok "... so the two cards' VFs get different MACs" \
+    contains "$output" '"mac": "02:6e:01:00:00:01"'
+output=$(two_cards vfs=1 vfs=1,oui=02:6e:00)
+ok "a card given another card's OUI is warned about" \
+    contains "$output" "their VFs get the same MACs"
+
 done_testing

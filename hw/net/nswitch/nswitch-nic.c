@@ -11,6 +11,8 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/bitmap.h"
+#include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "hw/net/nswitch-nic.h"
 #include "hw/net/nswitch/switch.h"
@@ -25,11 +27,10 @@
 #include "trace.h"
 
 /*
- * Locally administered (U/L bit set in the first byte), "n" for nSwitch,
- * and the PF number in the last byte, so each PF of a card gets its own
- * relay group.
+ * Locally administered (U/L bit set in the first byte), "n" for nSwitch;
+ * the last byte tells PFs apart, so that no two get the same VF MACs.
  */
-#define NSWITCH_NIC_DEFAULT_OUI(pf_number) (0x026e00u | (pf_number))
+#define NSWITCH_NIC_DEFAULT_OUI_BASE 0x026e00u
 
 /* Room for the functions' MACs and for static entries an admin adds. */
 #define NSWITCH_NIC_RELAY_ENTRIES 4096
@@ -56,6 +57,67 @@ static bool nswitch_nic_parse_oui(const char *text, uint32_t *oui,
     return true;
 }
 
+typedef struct ForeachCard {
+    void (*fn)(NSwitchNic *card, void *opaque);
+    void *opaque;
+} ForeachCard;
+
+static int foreach_card(Object *obj, void *opaque)
+{
+    ForeachCard *each = opaque;
+
+    if (object_dynamic_cast(obj, TYPE_NSWITCH_NIC) && DEVICE(obj)->realized) {
+        each->fn(NSWITCH_NIC(obj), each->opaque);
+    }
+    return 0;
+}
+
+void nswitch_nic_foreach(void (*fn)(NSwitchNic *card, void *opaque),
+                         void *opaque)
+{
+    ForeachCard each = { .fn = fn, .opaque = opaque };
+
+    object_child_foreach_recursive(object_get_root(), foreach_card, &each);
+}
+
+static void mark_oui_used(NSwitchNic *card, void *opaque)
+{
+    unsigned long *used = opaque;
+
+    if ((card->oui & ~0xffu) == NSWITCH_NIC_DEFAULT_OUI_BASE) {
+        set_bit(card->oui & 0xff, used);
+    }
+}
+
+/* The PF number's OUI, or the next one no other PF of the machine uses. */
+static bool nswitch_nic_pick_default_oui(NSwitchNic *nic, Error **errp)
+{
+    DECLARE_BITMAP(used, 256) = { 0 };
+    unsigned long byte;
+
+    nswitch_nic_foreach(mark_oui_used, used);
+    byte = find_next_zero_bit(used, 256, nic->pf_number);
+    if (byte >= 256) {
+        error_setg(errp, "all 256 default OUIs 02:6e:xx are taken; set "
+                   "Property 'oui'");
+        return false;
+    }
+    nic->oui = NSWITCH_NIC_DEFAULT_OUI_BASE | byte;
+    return true;
+}
+
+static void warn_if_oui_taken(NSwitchNic *card, void *opaque)
+{
+    NSwitchNic *nic = opaque;
+
+    if (card != nic && card->oui == nic->oui &&
+        card->pf_number == nic->pf_number) {
+        warn_report("nswitch-nic: OUI %s is also the OUI of %s: their VFs "
+                    "get the same MACs", nic->oui_property,
+                    object_get_canonical_path(OBJECT(card)));
+    }
+}
+
 static bool nswitch_nic_check_properties(NSwitchNic *nic, Error **errp)
 {
     uint16_t limit = nic->ari ? NSWITCH_NIC_MAX_VFS
@@ -69,10 +131,13 @@ static bool nswitch_nic_check_properties(NSwitchNic *nic, Error **errp)
         return false;
     }
     if (!nic->oui_property) {
-        nic->oui = NSWITCH_NIC_DEFAULT_OUI(nic->pf_number);
-        return true;
+        return nswitch_nic_pick_default_oui(nic, errp);
     }
-    return nswitch_nic_parse_oui(nic->oui_property, &nic->oui, errp);
+    if (!nswitch_nic_parse_oui(nic->oui_property, &nic->oui, errp)) {
+        return false;
+    }
+    nswitch_nic_foreach(warn_if_oui_taken, nic);
+    return true;
 }
 
 /* OUI, PF number, then a 16-bit station number: 0 for the PF itself. */
@@ -411,7 +476,8 @@ static void nswitch_nic_class_init(ObjectClass *klass, void *data)
     object_class_property_set_description(klass, "ari",
         "Alternative Routing-ID Interpretation, needed for more than 7 VFs");
     object_class_property_set_description(klass, "oui",
-        "OUI of the relay group as xx:xx:xx (default 02:6e:<PF number>)");
+        "OUI of the relay group as xx:xx:xx (default: 02:6e:00, or the "
+        "next 02:6e:xx no other nswitch-nic uses)");
     device_class_set_parent_realize(dc, nswitch_nic_realize,
                                     &nc->parent_realize);
     device_class_set_parent_unrealize(dc, nswitch_nic_unrealize,

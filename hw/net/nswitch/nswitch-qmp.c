@@ -140,26 +140,18 @@ static NSwitchCardInfo *card_info(NSwitchNic *card)
     return info;
 }
 
-static int collect_card(Object *obj, void *opaque)
+static void append_card_info(NSwitchNic *card, void *opaque)
 {
-    GSList **cards = opaque;
+    NSwitchCardInfoList ***tail = opaque;
 
-    if (object_dynamic_cast(obj, TYPE_NSWITCH_NIC) && DEVICE(obj)->realized) {
-        *cards = g_slist_prepend(*cards, obj);
-    }
-    return 0;
+    QAPI_LIST_APPEND(*tail, card_info(card));
 }
 
 NSwitchCardInfoList *qmp_query_nswitch(Error **errp)
 {
-    g_autoptr(GSList) cards = NULL;
     NSwitchCardInfoList *head = NULL, **tail = &head;
 
-    object_child_foreach_recursive(object_get_root(), collect_card, &cards);
-    cards = g_slist_reverse(cards);
-    for (GSList *card = cards; card; card = card->next) {
-        QAPI_LIST_APPEND(tail, card_info(NSWITCH_NIC(card->data)));
-    }
+    nswitch_nic_foreach(append_card_info, &tail);
     return head;
 }
 

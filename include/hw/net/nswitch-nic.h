@@ -87,6 +87,10 @@ struct NSwitchNicVfClass {
     DeviceRealize parent_realize;
 };
 
+/* Calls @fn for each realized nswitch-nic PF of the machine. */
+void nswitch_nic_foreach(void (*fn)(NSwitchNic *card, void *opaque),
+                         void *opaque);
+
 /* The MAC the card gives VF @vf: OUI, PF number, then vf + 1. */
 void nswitch_nic_vf_mac(const NSwitchNic *card, uint16_t vf, MACAddr *mac);
 
