@@ -87,6 +87,18 @@ static NSwitchDecision send(NSwitch *sw, uint32_t port, const Frame *frame)
     return nswitch_decide(sw, port, frame->bytes, frame->len);
 }
 
+/* Decides a frame from @port (with its own MAC) to OUI @oui, @station. */
+static NSwitchDecision send_to_station(NSwitch *sw, uint32_t port,
+                                       uint32_t oui, uint16_t station)
+{
+    uint8_t dst[NSWITCH_MAC_LEN];
+    Frame frame;
+
+    mac_of(dst, oui, station);
+    frame = frame_from_port(sw, port, dst);
+    return send(sw, port, &frame);
+}
+
 static bool decision_has(const NSwitchDecision *d, uint32_t port)
 {
     for (uint32_t i = 0; i < d->count; i++) {
@@ -134,14 +146,10 @@ static void test_uplink_is_attached_and_has_no_mac(void **state)
 static void test_case0_same_oui_is_hairpinned(void **state)
 {
     NSwitch *sw = card_new();
-    uint8_t dst[NSWITCH_MAC_LEN];
-    Frame frame;
     NSwitchDecision d;
 
     (void)state;
-    mac_of(dst, OUI_A, 2);
-    frame = frame_from_port(sw, VF(0), dst);
-    d = send(sw, VF(0), &frame);
+    d = send_to_station(sw, VF(0), OUI_A, 2);
     assert_int_equal(d.path, NSWITCH_PATH_HAIRPIN);
     assert_int_equal(d.count, 1);
     assert_int_equal(d.ports[0], VF(1));
@@ -167,14 +175,10 @@ static void test_case0_reaches_the_pf_too(void **state)
 static void test_unknown_unicast_in_group_goes_to_uplink(void **state)
 {
     NSwitch *sw = card_new();
-    uint8_t dst[NSWITCH_MAC_LEN];
-    Frame frame;
     NSwitchDecision d;
 
     (void)state;
-    mac_of(dst, OUI_A, 77);
-    frame = frame_from_port(sw, VF(0), dst);
-    d = send(sw, VF(0), &frame);
+    d = send_to_station(sw, VF(0), OUI_A, 77);
     assert_int_equal(d.path, NSWITCH_PATH_TO_UPLINK);
     assert_int_equal(d.count, 1);
     assert_int_equal(d.ports[0], UPLINK);
@@ -186,14 +190,10 @@ static void test_unknown_unicast_in_group_goes_to_uplink(void **state)
 static void test_case1_other_oui_goes_to_uplink(void **state)
 {
     NSwitch *sw = card_new();
-    uint8_t dst[NSWITCH_MAC_LEN];
-    Frame frame;
     NSwitchDecision d;
 
     (void)state;
-    mac_of(dst, OUI_B, 1);
-    frame = frame_from_port(sw, VF(2), dst);
-    d = send(sw, VF(2), &frame);
+    d = send_to_station(sw, VF(2), OUI_B, 1);
     assert_int_equal(d.path, NSWITCH_PATH_TO_UPLINK);
     assert_int_equal(d.ports[0], UPLINK);
     assert_int_equal(nswitch_path_counters(sw)->to_uplink, 1);
