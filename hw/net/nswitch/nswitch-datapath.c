@@ -21,19 +21,18 @@
 #include "hw/net/nswitch/switch.h"
 #include "hw/virtio/virtio-net.h"
 #include "standard-headers/linux/virtio_net.h"
-#include "nswitch-port.h"
+#include "nswitch-datapath.h"
 #include "trace.h"
 
 /* A virtqueue holds at most 1024 descriptors: a frame's fragments. */
 #define MAX_FRAGMENTS 1024
 #define MAX_VNET_HDR_LEN sizeof(struct virtio_net_hdr_v1_hash)
 
-bool nswitch_datapath_init(NSwitchNic *card, Error **errp)
+void nswitch_datapath_init(NSwitchNic *card)
 {
     net_tx_pkt_init(&card->tx_pkt, MAX_FRAGMENTS);
     card->payload_iov = g_new(struct iovec, MAX_FRAGMENTS);
     card->out_iov = g_new(struct iovec, MAX_FRAGMENTS + 1);
-    return true;
 }
 
 void nswitch_datapath_cleanup(NSwitchNic *card)

@@ -23,7 +23,7 @@
 #include "hw/virtio/virtio-net.h"
 #include "qapi/error.h"
 #include "standard-headers/linux/virtio_config.h"
-#include "nswitch-port.h"
+#include "nswitch-datapath.h"
 #include "trace.h"
 
 /*
@@ -245,7 +245,7 @@ static bool nswitch_nic_create_switch(NSwitchNic *nic, Error **errp)
     nswitch_pin_group(nic->core, nic->oui);
     nic->ports = g_new0(NSwitchPort *, nic->port_count);
     nic->migrated_ports = g_new0(NSwitchPortCounters, nic->port_count);
-    nswitch_datapath_init(nic, errp);
+    nswitch_datapath_init(nic);
     /* Without a netdev the uplink is an unplugged cable: no port. */
     if (backend) {
         nic->ports[NSWITCH_NIC_UPLINK_PORT] =

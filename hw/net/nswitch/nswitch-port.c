@@ -15,7 +15,7 @@
 #include "qemu/osdep.h"
 #include "qemu/iov.h"
 #include "standard-headers/linux/virtio_net.h"
-#include "nswitch-port.h"
+#include "nswitch-datapath.h"
 #include "trace.h"
 
 static NSwitchPort *port_of(NetClientState *nc)

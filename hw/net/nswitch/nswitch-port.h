@@ -45,10 +45,4 @@ void nswitch_port_delete(NSwitchPort *port);
 /* Drops frames this port queued at its peer (the peer is going away). */
 void nswitch_port_purge(NSwitchPort *port);
 
-/* Forwards a frame that arrived on @src (datapath). */
-void nswitch_datapath_forward(NSwitchNic *card, NSwitchPort *src,
-                              const struct iovec *iov, int iovcnt);
-bool nswitch_datapath_init(NSwitchNic *card, Error **errp);
-void nswitch_datapath_cleanup(NSwitchNic *card);
-
 #endif
