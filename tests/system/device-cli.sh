@@ -40,6 +40,13 @@ output=$(start_with "bus=rp0,addr=0.1,vfs=2")
 ok "a PF that is not function 0 is refused (VFs follow it)" \
     contains "$output" "function 0 of its slot"
 
+output=$(timeout 20 "$QEMU" -machine q35 -accel tcg -display none -nodefaults \
+    -device pcie-root-port,id=rp0,chassis=1 -device nswitch-nic-vf,bus=rp0 \
+    -S 2>&1 </dev/null; echo "exit status $?")
+ok "nswitch-nic-vf cannot be created by hand (its PF creates it)" \
+    contains "$output" "exit status 1"
+ok "... and QEMU says why" contains "$output" "nswitch-nic-vf"
+
 # Two cards: what query-nswitch says of their OUIs, and QEMU's warnings.
 two_cards() {
     printf '%s\n' '{"execute": "qmp_capabilities"}' \
