@@ -20,6 +20,7 @@
 #include "hw/pci/pci_regs.h"
 #include "hw/pci/pci_ids.h"
 #include "standard-headers/linux/virtio_config.h"
+#include "standard-headers/linux/virtio_net.h"
 #include "standard-headers/linux/virtio_pci.h"
 #include "standard-headers/linux/virtio_ring.h"
 
@@ -840,16 +841,25 @@ static void post_rx_buffer(VfDriver *d)
 }
 
 /* Sends @frame (@len bytes from the destination MAC) from a VF. */
-static void vf_send(VfDriver *d, const uint8_t *frame, size_t len)
+static void vf_send_with_header(VfDriver *d, const struct virtio_net_hdr *hdr,
+                                const uint8_t *frame, size_t len)
 {
     uint8_t packet[VNET_HDR_LEN + 128] = { 0 };
     uint64_t addr = d->buffers + 0x1000;
 
     g_assert_cmpuint(len, <=, 128);
+    memcpy(packet, hdr, sizeof(*hdr));
     memcpy(packet + VNET_HDR_LEN, frame, len);
     qtest_memwrite(d->qts, addr, packet, VNET_HDR_LEN + len);
     queue_buffer(d, TX_QUEUE, addr, VNET_HDR_LEN + len, false);
     wait_for_used(d, TX_QUEUE);
+}
+
+static void vf_send(VfDriver *d, const uint8_t *frame, size_t len)
+{
+    static const struct virtio_net_hdr no_offload;
+
+    vf_send_with_header(d, &no_offload, frame, len);
 }
 
 static void make_frame(uint8_t *frame, const uint8_t *dst, const uint8_t *src,
@@ -999,6 +1009,31 @@ static void test_255_vfs_with_ari(void)
     qtest_quit(qts);
 }
 
+static void test_bogus_gso_request_is_dropped_and_counted(void)
+{
+    int fd;
+    QTestState *qts = start_with_uplink(",vfs=1", &fd);
+    const uint8_t other_oui[6] = { 0x02, 0x99, 0x00, 0x00, 0x00, 0x01 };
+    const struct virtio_net_hdr tso_without_size = {
+        .gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
+    };
+    VfDriver vf0;
+    uint8_t mac0[6], frame[60], on_uplink[128];
+
+    map_vf_bars(qts, 1);
+    vf_driver_start(&vf0, qts, 0);
+    vf_mac(mac0, 0);
+    make_frame(frame, other_oui, mac0, 0x11);
+    vf_send_with_header(&vf0, &tso_without_size, frame, sizeof(frame));
+    wait_for_counter(qts, PATHS, "dropped.bad-offload", 1);
+    g_assert_cmpint(card_counter(qts, UPLINK_PORT, "dropped.bad-offload"), ==,
+                    1);
+    g_assert_cmpuint(uplink_receive(fd, on_uplink, sizeof(on_uplink), 300),
+                     ==, 0);
+    close(fd);
+    qtest_quit(qts);
+}
+
 /* Hot-adds a card with @options and expects an error that mentions @needle. */
 static void assert_device_add_fails(const char *options, const char *needle)
 {
@@ -1083,6 +1118,8 @@ int main(int argc, char **argv)
                    test_vf_frame_to_other_oui_leaves_by_uplink);
     qtest_add_func("/nswitch-nic/virtqueues/broadcast",
                    test_vf_broadcast_reaches_group_and_uplink);
+    qtest_add_func("/nswitch-nic/virtqueues/bogus-gso-counted",
+                   test_bogus_gso_request_is_dropped_and_counted);
     qtest_add_func("/nswitch-nic/qmp/hmp-info-nswitch",
                    test_hmp_info_nswitch);
     qtest_add_func("/nswitch-nic/sriov/255-vfs-with-ari",

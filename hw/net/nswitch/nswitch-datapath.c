@@ -119,6 +119,9 @@ static void deliver_in_software(NSwitchNic *card, NSwitchPort *dst,
 {
     struct NetTxPkt *pkt = card->tx_pkt;
     SegmentTarget target = { .card = card, .dst = dst };
+    /* net_tx_pkt would quietly send nothing for GSO without gso_size. */
+    bool bogus_gso = hdr->gso_type != VIRTIO_NET_HDR_GSO_NONE &&
+                     !hdr->gso_size;
     bool sent = false;
     int i;
 
@@ -128,7 +131,7 @@ static void deliver_in_software(NSwitchNic *card, NSwitchPort *dst,
             break;
         }
     }
-    if (i == count && net_tx_pkt_parse(pkt)) {
+    if (!bogus_gso && i == count && net_tx_pkt_parse(pkt)) {
         *net_tx_pkt_get_vhdr(pkt) = *hdr;
         sent = net_tx_pkt_send_custom(pkt, false, send_segment, &target);
     }
