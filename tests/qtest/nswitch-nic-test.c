@@ -1055,6 +1055,14 @@ static void assert_device_add_fails(const char *options, const char *needle)
     qtest_quit(qts);
 }
 
+static void assert_device_add_fails_on_rp1(const char *options,
+                                           const char *needle)
+{
+    g_autofree char *with_bus = g_strdup_printf("'bus': 'rp1', %s", options);
+
+    assert_device_add_fails(with_bus, needle);
+}
+
 static void test_too_many_vfs_without_ari_is_refused(void)
 {
     assert_device_add_fails("'bus': 'rp1', 'vfs': 8", "'vfs'");
@@ -1081,6 +1089,131 @@ static void test_multicast_mac_is_refused(void)
 {
     assert_device_add_fails("'bus': 'rp1', 'mac': '01:00:5e:00:00:01'",
                             "Property 'mac'");
+}
+
+/* Writes a frame received from the uplink socket back into it. */
+static void reflect(int fd, const uint8_t *frame, size_t len)
+{
+    uint32_t be_len = htonl(len);
+
+    g_assert_cmpint(write(fd, &be_len, 4), ==, 4);
+    g_assert_cmpint(write(fd, frame, len), ==, (ssize_t)len);
+}
+
+static void test_vepa_relies_on_the_external_switch(void)
+{
+    int fd;
+    QTestState *qts = start_with_uplink(",vfs=2,mode=vepa", &fd);
+    VfDriver vf0, vf1;
+    uint8_t mac0[6], mac1[6], frame[60], on_uplink[128];
+    uint8_t received[VNET_HDR_LEN + 60];
+    size_t len;
+
+    map_vf_bars(qts, 2);
+    vf_driver_start(&vf0, qts, 0);
+    vf_driver_start(&vf1, qts, 1);
+    post_rx_buffer(&vf0);
+    post_rx_buffer(&vf1);
+    vf_mac(mac0, 0);
+    vf_mac(mac1, 1);
+
+    /* VF to VF goes out of the uplink, not to VF1... */
+    make_frame(frame, mac1, mac0, 0x77);
+    vf_send(&vf0, frame, sizeof(frame));
+    len = uplink_receive(fd, on_uplink, sizeof(on_uplink), 5000);
+    g_assert_cmpuint(len, ==, sizeof(frame));
+    g_assert_true(queue_used_nothing(&vf1, RX_QUEUE));
+    g_assert_cmpint(card_counter(qts, PATHS, "hairpinned"), ==, 0);
+    /* ...and reaches it when the external switch reflects it. */
+    reflect(fd, on_uplink, len);
+    g_assert_cmpuint(wait_for_used(&vf1, RX_QUEUE), ==, sizeof(received));
+    qtest_memread(qts, vf1.buffers, received, sizeof(received));
+    g_assert_cmpmem(received + VNET_HDR_LEN, sizeof(frame), frame,
+                    sizeof(frame));
+
+    /* A reflected broadcast reaches the others, never its sender. */
+    post_rx_buffer(&vf1);
+    make_frame(frame, broadcast_mac, mac0, 0x78);
+    vf_send(&vf0, frame, sizeof(frame));
+    len = uplink_receive(fd, on_uplink, sizeof(on_uplink), 5000);
+    g_assert_cmpuint(len, ==, sizeof(frame));
+    g_assert_true(queue_used_nothing(&vf1, RX_QUEUE));
+    reflect(fd, on_uplink, len);
+    wait_for_used(&vf1, RX_QUEUE);
+    g_assert_true(queue_used_nothing(&vf0, RX_QUEUE));
+    g_assert_cmpint(card_counter(qts, PATHS, "to-uplink"), ==, 2);
+    close(fd);
+    qtest_quit(qts);
+}
+
+/* VF0 sends to a PF whose MAC is of another OUI: does the card keep it? */
+static int64_t hairpins_to_foreign_pf(const char *mode)
+{
+    int fd;
+    g_autofree char *options = g_strdup_printf(
+        ",vfs=1,mac=02:99:00:00:00:01,mode=%s", mode);
+    QTestState *qts = start_with_uplink(options, &fd);
+    const uint8_t pf[6] = { 0x02, 0x99, 0x00, 0x00, 0x00, 0x01 };
+    uint8_t mac0[6], frame[60], on_uplink[128];
+    VfDriver vf0;
+    int64_t hairpinned;
+    size_t on_wire;
+
+    map_vf_bars(qts, 1);
+    vf_driver_start(&vf0, qts, 0);
+    vf_mac(mac0, 0);
+    make_frame(frame, pf, mac0, 0x42);
+    vf_send(&vf0, frame, sizeof(frame));
+    on_wire = uplink_receive(fd, on_uplink, sizeof(on_uplink), 500);
+    hairpinned = card_counter(qts, PATHS, "hairpinned");
+    g_assert_cmpint(card_counter(qts, PF_PORT, "tx-frames"), ==, hairpinned);
+    g_assert_cmpuint(on_wire, ==, hairpinned ? 0 : sizeof(frame));
+    close(fd);
+    qtest_quit(qts);
+    return hairpinned;
+}
+
+static void test_veb_switches_across_ouis_nswitch_does_not(void)
+{
+    g_assert_cmpint(hairpins_to_foreign_pf("veb"), ==, 1);
+    g_assert_cmpint(hairpins_to_foreign_pf("nswitch"), ==, 0);
+}
+
+static void test_uplink_speed_caps_both_directions(void)
+{
+    int fd;
+    /* 1 Mbit/s: a burst of one GSO frame (65792 bytes), then 125 kB/s */
+    QTestState *qts = start_with_uplink(",vfs=1,uplink-speed=1,id=card0",
+                                        &fd);
+    const int burst_frames = 65792 / 60;
+    /* 10 ms of the virtual clock refill 1250 bytes, after the leftover */
+    const int refill_frames = (65792 % 60 + 1250) / 60;
+
+    for (int i = 0; i < burst_frames + 100; i++) {
+        send_socket_frame(fd, pf_mac, outside_mac, 60);
+    }
+    wait_for_counter(qts, UPLINK_PORT, "rx-frames", burst_frames + 100);
+    g_assert_cmpint(card_counter(qts, PATHS, "from-uplink"), ==, burst_frames);
+    g_assert_cmpint(card_counter(qts, PATHS, "dropped.uplink-rate"), ==, 100);
+
+    qtest_clock_step(qts, 10 * 1000 * 1000);
+    for (int i = 0; i < 30; i++) {
+        send_socket_frame(fd, pf_mac, outside_mac, 60);
+    }
+    wait_for_counter(qts, UPLINK_PORT, "rx-frames", burst_frames + 130);
+    g_assert_cmpint(card_counter(qts, PATHS, "from-uplink"), ==,
+                    burst_frames + refill_frames);
+    g_assert_cmpint(card_counter(qts, PATHS, "dropped.uplink-rate"), ==,
+                    100 + 30 - refill_frames);
+    close(fd);
+    qtest_quit(qts);
+}
+
+static void test_bad_mode_and_speed_are_refused(void)
+{
+    assert_device_add_fails_on_rp1("'mode': 'hub'", "Property 'mode'");
+    assert_device_add_fails_on_rp1("'uplink-speed': 200000",
+                                   "Property 'uplink-speed'");
 }
 
 int main(int argc, char **argv)
@@ -1126,6 +1259,14 @@ int main(int argc, char **argv)
                    test_255_vfs_with_ari);
     qtest_add_func("/nswitch-nic/migration/relay-table-and-counters",
                    test_migration_keeps_relay_table_and_counters);
+    qtest_add_func("/nswitch-nic/modes/vepa",
+                   test_vepa_relies_on_the_external_switch);
+    qtest_add_func("/nswitch-nic/modes/veb-vs-nswitch",
+                   test_veb_switches_across_ouis_nswitch_does_not);
+    qtest_add_func("/nswitch-nic/modes/uplink-speed",
+                   test_uplink_speed_caps_both_directions);
+    qtest_add_func("/nswitch-nic/realize/bad-mode-and-speed",
+                   test_bad_mode_and_speed_are_refused);
     qtest_add_func("/nswitch-nic/realize/vfs-without-ari",
                    test_too_many_vfs_without_ari_is_refused);
     qtest_add_func("/nswitch-nic/realize/vfs-with-ari",

@@ -84,7 +84,7 @@ static Frame frame_from_port(NSwitch *sw, uint32_t port,
 
 static NSwitchDecision send(NSwitch *sw, uint32_t port, const Frame *frame)
 {
-    return nswitch_decide(sw, port, frame->bytes, frame->len);
+    return nswitch_decide(sw, port, frame->bytes, frame->len, 0);
 }
 
 /* Decides a frame from @port (with its own MAC) to OUI @oui, @station. */
@@ -464,7 +464,8 @@ static void test_out_of_range_source_is_port_down(void **state)
 {
     NSwitch *sw = card_new();
     Frame frame = frame_from_port(sw, VF(0), broadcast);
-    NSwitchDecision d = nswitch_decide(sw, PORTS + 3, frame.bytes, frame.len);
+    NSwitchDecision d = nswitch_decide(sw, PORTS + 3, frame.bytes,
+                                        frame.len, 0);
 
     (void)state;
     assert_dropped(&d, NSWITCH_DROP_PORT_DOWN);
@@ -584,6 +585,159 @@ static void test_restored_counters_read_back(void **state)
     nswitch_free(sw);
 }
 
+static void test_uplink_broadcast_not_back_to_its_source(void **state)
+{
+    NSwitch *sw = card_new();
+    Frame frame = frame_between(broadcast, nswitch_port_info(sw, VF(1))->mac);
+    NSwitchDecision d = send(sw, UPLINK, &frame);
+
+    (void)state;
+    assert_int_equal(d.path, NSWITCH_PATH_FLOOD);
+    assert_int_equal(d.count, 4);
+    assert_false(decision_has(&d, VF(1)));
+    assert_true(decision_has(&d, VF(0)));
+    assert_true(decision_has(&d, PF));
+    nswitch_free(sw);
+}
+
+static void test_veb_switches_by_exact_mac_across_ouis(void **state)
+{
+    NSwitch *sw = card_new();
+    uint8_t other[NSWITCH_MAC_LEN];
+    Frame frame;
+    NSwitchDecision d;
+
+    (void)state;
+    nswitch_set_mode(sw, NSWITCH_MODE_VEB);
+    assert_int_equal(nswitch_mode(sw), NSWITCH_MODE_VEB);
+    mac_of(other, OUI_B, 1);
+    nswitch_port_set_mac(sw, VF(3), other);
+
+    frame = frame_from_port(sw, VF(0), other);
+    d = send(sw, VF(0), &frame);
+    assert_int_equal(d.path, NSWITCH_PATH_HAIRPIN);
+    assert_int_equal(d.ports[0], VF(3));
+
+    d = send_to_station(sw, VF(0), OUI_A, 77);
+    assert_int_equal(d.path, NSWITCH_PATH_TO_UPLINK);
+    assert_int_equal(nswitch_path_counters(sw)->unknown_unicast, 0);
+    nswitch_free(sw);
+}
+
+static void test_veb_broadcast_reaches_every_function(void **state)
+{
+    NSwitch *sw = card_new();
+    uint8_t other[NSWITCH_MAC_LEN];
+    Frame frame;
+    NSwitchDecision d;
+
+    (void)state;
+    nswitch_set_mode(sw, NSWITCH_MODE_VEB);
+    mac_of(other, OUI_B, 1);
+    nswitch_port_set_mac(sw, VF(3), other);
+    frame = frame_from_port(sw, VF(0), broadcast);
+    d = send(sw, VF(0), &frame);
+    assert_int_equal(d.path, NSWITCH_PATH_FLOOD);
+    assert_int_equal(d.count, 5);
+    assert_true(decision_has(&d, VF(3)));
+    assert_true(decision_has(&d, UPLINK));
+    assert_false(decision_has(&d, VF(0)));
+    nswitch_free(sw);
+}
+
+static void test_vepa_sends_everything_to_the_uplink(void **state)
+{
+    NSwitch *sw = card_new();
+    Frame frame;
+    NSwitchDecision d;
+
+    (void)state;
+    nswitch_set_mode(sw, NSWITCH_MODE_VEPA);
+    d = send_to_station(sw, VF(0), OUI_A, 2);
+    assert_int_equal(d.path, NSWITCH_PATH_TO_UPLINK);
+    assert_int_equal(d.ports[0], UPLINK);
+    frame = frame_from_port(sw, VF(0), broadcast);
+    d = send(sw, VF(0), &frame);
+    assert_int_equal(d.path, NSWITCH_PATH_TO_UPLINK);
+    assert_int_equal(d.count, 1);
+    assert_int_equal(nswitch_path_counters(sw)->hairpinned, 0);
+    assert_int_equal(nswitch_path_counters(sw)->to_uplink, 2);
+    nswitch_free(sw);
+}
+
+static void test_vepa_delivers_what_the_switch_reflects(void **state)
+{
+    NSwitch *sw = card_new();
+    Frame frame;
+    NSwitchDecision d;
+
+    (void)state;
+    nswitch_set_mode(sw, NSWITCH_MODE_VEPA);
+    frame = frame_between(nswitch_port_info(sw, VF(1))->mac,
+                          nswitch_port_info(sw, VF(0))->mac);
+    d = send(sw, UPLINK, &frame);
+    assert_int_equal(d.path, NSWITCH_PATH_FROM_UPLINK);
+    assert_int_equal(d.ports[0], VF(1));
+
+    frame = frame_between(broadcast, nswitch_port_info(sw, VF(0))->mac);
+    d = send(sw, UPLINK, &frame);
+    assert_int_equal(d.count, 4);
+    assert_false(decision_has(&d, VF(0)));
+    nswitch_free(sw);
+}
+
+static void test_uplink_rate_drops_beyond_the_burst(void **state)
+{
+    NSwitch *sw = card_new();
+    uint64_t to_uplink = 0, dropped = 0;
+    Frame frame;
+
+    (void)state;
+    /* 8 Mbit/s: 1000 bytes per ms; burst 64 KiB + 256 */
+    nswitch_set_uplink_rate(sw, 8000000, 0);
+    for (int i = 0; i < 2000; i++) {
+        NSwitchDecision d = send_to_station(sw, VF(0), OUI_B, 1);
+
+        to_uplink += d.path == NSWITCH_PATH_TO_UPLINK;
+        dropped += d.path == NSWITCH_PATH_DROP;
+    }
+    assert_int_equal(to_uplink, (65536 + 256) / 60);
+    assert_int_equal(dropped, 2000 - to_uplink);
+    assert_int_equal(nswitch_port_info(sw, UPLINK)->counters
+                     .dropped[NSWITCH_DROP_UPLINK_RATE], dropped);
+
+    /* Both directions share it: uplink frames are refused too... */
+    frame = frame_between(nswitch_port_info(sw, VF(1))->mac,
+                          nswitch_port_info(sw, PF)->mac);
+    frame.bytes[6] = 0x52;
+    assert_int_equal(send(sw, UPLINK, &frame).path, NSWITCH_PATH_DROP);
+    /* ...until time refills it: 1 ms buys 16 frames of 60 bytes. */
+    assert_int_equal(nswitch_decide(sw, UPLINK, frame.bytes, frame.len,
+                                    1000000).path, NSWITCH_PATH_FROM_UPLINK);
+    nswitch_free(sw);
+}
+
+static void test_flood_keeps_its_functions_when_uplink_is_full(void **state)
+{
+    NSwitch *sw = card_new();
+    Frame frame = frame_from_port(sw, VF(0), broadcast);
+    NSwitchDecision d;
+
+    (void)state;
+    nswitch_set_uplink_rate(sw, 8000000, 0);
+    frame.len = 64;
+    for (int i = 0; i < (65536 + 256) / 64; i++) {
+        assert_true(decision_has((d = send(sw, VF(0), &frame), &d), UPLINK));
+    }
+    d = send(sw, VF(0), &frame);
+    assert_int_equal(d.path, NSWITCH_PATH_FLOOD);
+    assert_int_equal(d.count, 4);
+    assert_false(decision_has(&d, UPLINK));
+    assert_int_equal(nswitch_port_info(sw, UPLINK)->counters
+                     .dropped[NSWITCH_DROP_UPLINK_RATE], 1);
+    nswitch_free(sw);
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -595,6 +749,8 @@ static void test_names(void **state)
     }
     assert_string_equal(nswitch_path_name(NSWITCH_PATH_HAIRPIN), "hairpin");
     assert_string_equal(nswitch_port_kind_name(NSWITCH_PORT_PF), "pf");
+    assert_string_equal(nswitch_mode_name(NSWITCH_MODE_VEPA), "vepa");
+    assert_string_equal(nswitch_mode_name(NSWITCH_MODE__MAX), "unknown");
 }
 
 static void test_decisions_allocate_nothing(void **state)
@@ -646,6 +802,13 @@ int main(void)
         cmocka_unit_test(test_mac_set_on_detached_port_is_used_at_attach),
         cmocka_unit_test(test_delivery_and_drop_counters),
         cmocka_unit_test(test_restored_counters_read_back),
+        cmocka_unit_test(test_uplink_broadcast_not_back_to_its_source),
+        cmocka_unit_test(test_veb_switches_by_exact_mac_across_ouis),
+        cmocka_unit_test(test_veb_broadcast_reaches_every_function),
+        cmocka_unit_test(test_vepa_sends_everything_to_the_uplink),
+        cmocka_unit_test(test_vepa_delivers_what_the_switch_reflects),
+        cmocka_unit_test(test_uplink_rate_drops_beyond_the_burst),
+        cmocka_unit_test(test_flood_keeps_its_functions_when_uplink_is_full),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_decisions_allocate_nothing),
     };

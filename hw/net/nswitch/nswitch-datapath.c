@@ -16,6 +16,7 @@
 #include "qemu/osdep.h"
 #include "qemu/iov.h"
 #include "qemu/log.h"
+#include "qemu/timer.h"
 #include "system/dma.h"
 #include "hw/net/net_tx_pkt.h"
 #include "hw/net/nswitch/switch.h"
@@ -205,7 +206,8 @@ void nswitch_datapath_forward(NSwitchNic *card, NSwitchPort *src,
     if (!src->is_uplink) {
         refresh_function_mac(card, src);
     }
-    decision = nswitch_decide(card->core, src->number, eth, len);
+    decision = nswitch_decide(card->core, src->number, eth, len,
+                              qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
     trace_nswitch_forward(src->number, len, nswitch_path_name(decision.path),
                           decision.count);
     if (decision.path == NSWITCH_PATH_DROP) {

@@ -14,6 +14,7 @@
 #include "qemu/bitmap.h"
 #include "qemu/error-report.h"
 #include "qemu/log.h"
+#include "qemu/timer.h"
 #include "hw/net/nswitch-nic.h"
 #include "hw/net/nswitch/switch.h"
 #include "hw/pci/pcie.h"
@@ -118,11 +119,37 @@ static void warn_if_oui_taken(NSwitchNic *card, void *opaque)
     }
 }
 
+static bool nswitch_nic_parse_mode(NSwitchNic *nic, Error **errp)
+{
+    if (!nic->mode_property) {
+        nic->mode = NSWITCH_MODE_NSWITCH;
+        return true;
+    }
+    for (NSwitchMode mode = 0; mode < NSWITCH_MODE__MAX; mode++) {
+        if (!strcmp(nic->mode_property, nswitch_mode_name(mode))) {
+            nic->mode = mode;
+            return true;
+        }
+    }
+    error_setg(errp, "Property 'mode' must be nswitch, veb or vepa, not '%s'",
+               nic->mode_property);
+    return false;
+}
+
 static bool nswitch_nic_check_properties(NSwitchNic *nic, Error **errp)
 {
     uint16_t limit = nic->ari ? NSWITCH_NIC_MAX_VFS
                               : NSWITCH_NIC_MAX_VFS_WITHOUT_ARI;
 
+    if (!nswitch_nic_parse_mode(nic, errp)) {
+        return false;
+    }
+    if (nic->uplink_mbps > NSWITCH_TOKEN_BUCKET_MAX_RATE / 1000000) {
+        error_setg(errp, "Property 'uplink-speed' is %u Mbit/s; at most %llu",
+                   nic->uplink_mbps,
+                   NSWITCH_TOKEN_BUCKET_MAX_RATE / 1000000);
+        return false;
+    }
     if (nic->total_vfs > limit) {
         error_setg(errp, "Property 'vfs' is %u but at most %u VFs fit %s",
                    nic->total_vfs, limit,
@@ -243,6 +270,9 @@ static bool nswitch_nic_create_switch(NSwitchNic *nic, Error **errp)
         return false;
     }
     nswitch_pin_group(nic->core, nic->oui);
+    nswitch_set_mode(nic->core, nic->mode);
+    nswitch_set_uplink_rate(nic->core, nic->uplink_mbps * 1000000ull,
+                            qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
     nic->ports = g_new0(NSwitchPort *, nic->port_count);
     nic->migrated_ports = g_new0(NSwitchPortCounters, nic->port_count);
     nswitch_datapath_init(nic);
@@ -460,6 +490,8 @@ static const Property nswitch_nic_properties[] = {
                        NSWITCH_NIC_MAX_VFS_WITHOUT_ARI),
     DEFINE_PROP_BOOL("ari", NSwitchNic, ari, false),
     DEFINE_PROP_STRING("oui", NSwitchNic, oui_property),
+    DEFINE_PROP_STRING("mode", NSwitchNic, mode_property),
+    DEFINE_PROP_UINT32("uplink-speed", NSwitchNic, uplink_mbps, 0),
 };
 
 static void nswitch_nic_class_init(ObjectClass *klass, void *data)
@@ -478,6 +510,12 @@ static void nswitch_nic_class_init(ObjectClass *klass, void *data)
     object_class_property_set_description(klass, "oui",
         "OUI of the relay group as xx:xx:xx (default: 02:6e:00, or the "
         "next 02:6e:xx no other nswitch-nic uses)");
+    object_class_property_set_description(klass, "mode",
+        "nswitch (OUI relay, default), veb (exact-MAC switching) or vepa "
+        "(everything through the uplink, reflected by the external switch)");
+    object_class_property_set_description(klass, "uplink-speed",
+        "Cap on what crosses the uplink, both ways together, in Mbit/s "
+        "(0: none)");
     device_class_set_parent_realize(dc, nswitch_nic_realize,
                                     &nc->parent_realize);
     device_class_set_parent_unrealize(dc, nswitch_nic_unrealize,

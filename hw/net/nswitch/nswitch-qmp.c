@@ -37,6 +37,7 @@ static NSwitchDropStats *drop_counters(const uint64_t *dropped)
     counters->loopback = dropped[NSWITCH_DROP_LOOPBACK];
     counters->receiver_full = dropped[NSWITCH_DROP_RECEIVER_FULL];
     counters->bad_offload = dropped[NSWITCH_DROP_BAD_OFFLOAD];
+    counters->uplink_rate = dropped[NSWITCH_DROP_UPLINK_RATE];
     return counters;
 }
 
@@ -129,6 +130,8 @@ static NSwitchCardInfo *card_info(NSwitchNic *card)
     info->id = g_strdup(DEVICE(card)->id);
     info->pf_number = card->pf_number;
     info->oui = oui_text(card->oui);
+    info->mode = g_strdup(nswitch_mode_name(card->mode));
+    info->uplink_speed = card->uplink_mbps;
     info->total_vfs = card->total_vfs;
     info->enabled_vfs = pci_dev->exp.sriov_cap ? pcie_sriov_num_vfs(pci_dev)
                                                : 0;
@@ -166,6 +169,7 @@ static void append_drops(GString *text, const NSwitchDropStats *d)
         { "port down", d->port_down }, { "loopback", d->loopback },
         { "receiver full", d->receiver_full },
         { "bad offload", d->bad_offload },
+        { "over uplink speed", d->uplink_rate },
     };
     bool any = false;
 
@@ -184,7 +188,8 @@ static void append_drops(GString *text, const NSwitchDropStats *d)
 static uint64_t drop_total(const NSwitchDropStats *d)
 {
     return d->runt + d->bad_source + d->spoofed + d->no_destination +
-           d->port_down + d->loopback + d->receiver_full + d->bad_offload;
+           d->port_down + d->loopback + d->receiver_full + d->bad_offload +
+           d->uplink_rate;
 }
 
 static void append_card(GString *text, const NSwitchCardInfo *card)
@@ -192,10 +197,14 @@ static void append_card(GString *text, const NSwitchCardInfo *card)
     unsigned hidden = 0;
 
     g_string_append_printf(text, "nswitch-nic %s (%s): PF %u, OUI %s, "
-                           "%u of %u VFs enabled\n",
+                           "%u of %u VFs enabled, mode %s",
                            card->id ? card->id : "-", card->qom_path,
                            card->pf_number, card->oui, card->enabled_vfs,
-                           card->total_vfs);
+                           card->total_vfs, card->mode);
+    if (card->uplink_speed) {
+        g_string_append_printf(text, ", uplink %u Mbit/s", card->uplink_speed);
+    }
+    g_string_append(text, "\n");
     g_string_append_printf(text, "  %4s %-6s %-17s %-8s %10s %12s %10s %12s "
                            "%8s\n", "port", "kind", "mac", "group",
                            "rx frames", "rx bytes", "tx frames", "tx bytes",

@@ -11,6 +11,9 @@
 #include <string.h>
 
 #define NSWITCH_MAX_PORTS 4096
+/* The uplink's burst: 10 ms at its speed, and at least one GSO frame. */
+#define UPLINK_BURST_SECONDS_DIVISOR 100
+#define UPLINK_MIN_BURST (65536 + 256)
 
 struct NSwitch {
     NSwitchPortInfo *ports;
@@ -18,6 +21,8 @@ struct NSwitch {
     uint32_t uplink;
     NSwitchRelayTable *relay;
     NSwitchPathCounters paths;
+    NSwitchMode mode;
+    NSwitchTokenBucket uplink_rate;
 
     /*
      * Scratch for decisions: the destination list and, for flooding, a
@@ -150,6 +155,26 @@ NSwitchRelayStatus nswitch_pin_group(NSwitch *sw, uint32_t oui)
     return nswitch_relay_group_pin(sw->relay, oui, NULL);
 }
 
+void nswitch_set_mode(NSwitch *sw, NSwitchMode mode)
+{
+    sw->mode = mode;
+}
+
+NSwitchMode nswitch_mode(const NSwitch *sw)
+{
+    return sw->mode;
+}
+
+void nswitch_set_uplink_rate(NSwitch *sw, uint64_t rate_bps, uint64_t now_ns)
+{
+    uint64_t burst = rate_bps / 8 / UPLINK_BURST_SECONDS_DIVISOR;
+
+    nswitch_token_bucket_init(&sw->uplink_rate, rate_bps,
+                              burst > UPLINK_MIN_BURST ? burst
+                                                       : UPLINK_MIN_BURST,
+                              now_ns);
+}
+
 const NSwitchPortInfo *nswitch_port_info(const NSwitch *sw, uint32_t port)
 {
     return port < sw->max_ports ? &sw->ports[port] : NULL;
@@ -210,49 +235,84 @@ static void flood_add(NSwitch *sw, NSwitchDecision *decision, uint32_t mark,
     sw->destinations[decision->count++] = port;
 }
 
-static NSwitchDecision flood_from_function(NSwitch *sw, uint32_t src_port)
+/* The uplink takes a flooded copy only when its speed allows. */
+static void flood_add_uplink(NSwitch *sw, NSwitchDecision *decision,
+                             uint32_t mark, size_t len, uint64_t now_ns)
+{
+    if (!nswitch_token_bucket_take(&sw->uplink_rate, len, now_ns)) {
+        nswitch_count_drop(sw, sw->uplink, NSWITCH_DROP_UPLINK_RATE);
+        return;
+    }
+    flood_add(sw, decision, mark, sw->uplink);
+}
+
+/* Every attached function but @except (NSWITCH_RELAY_NONE for none). */
+static void flood_add_functions(NSwitch *sw, NSwitchDecision *decision,
+                                uint32_t mark, uint32_t except)
+{
+    for (uint32_t port = 0; port < sw->max_ports; port++) {
+        if (port != sw->uplink && port != except && sw->ports[port].attached) {
+            flood_add(sw, decision, mark, port);
+        }
+    }
+}
+
+static NSwitchDecision flood_decision(NSwitch *sw)
 {
     NSwitchDecision decision = {
         .path = NSWITCH_PATH_FLOOD,
         .ports = sw->destinations,
     };
+
+    sw->paths.flooded++;
+    return decision;
+}
+
+static NSwitchDecision flood_from_function(NSwitch *sw, uint32_t src_port,
+                                           size_t len, uint64_t now_ns)
+{
+    NSwitchDecision decision = flood_decision(sw);
     uint32_t mark = flood_begin(sw);
-    uint32_t group = nswitch_relay_group_find(
-        sw->relay, nswitch_relay_oui_of(sw->ports[src_port].mac));
+    uint32_t group;
     const NSwitchRelayEntry *member;
 
     sw->flood_mark[src_port] = mark;
-    for (member = nswitch_relay_group_first(sw->relay, group); member;
-         member = nswitch_relay_group_next(sw->relay, member)) {
-        flood_add(sw, &decision, mark, member->port);
-    }
-    flood_add(sw, &decision, mark, sw->uplink);
-    sw->paths.flooded++;
-    return decision;
-}
-
-static NSwitchDecision flood_from_uplink(NSwitch *sw)
-{
-    NSwitchDecision decision = {
-        .path = NSWITCH_PATH_FLOOD,
-        .ports = sw->destinations,
-    };
-
-    for (uint32_t port = 0; port < sw->max_ports; port++) {
-        if (port != sw->uplink && sw->ports[port].attached) {
-            sw->destinations[decision.count++] = port;
+    if (sw->mode == NSWITCH_MODE_VEB) {
+        flood_add_functions(sw, &decision, mark, src_port);
+    } else {
+        group = nswitch_relay_group_find(
+            sw->relay, nswitch_relay_oui_of(sw->ports[src_port].mac));
+        for (member = nswitch_relay_group_first(sw->relay, group); member;
+             member = nswitch_relay_group_next(sw->relay, member)) {
+            flood_add(sw, &decision, mark, member->port);
         }
     }
-    sw->paths.flooded++;
+    flood_add_uplink(sw, &decision, mark, len, now_ns);
     return decision;
 }
 
-static NSwitchDecision decide_from_uplink(NSwitch *sw, const uint8_t *dst)
+static NSwitchDecision to_uplink(NSwitch *sw, size_t len, uint64_t now_ns)
+{
+    if (!nswitch_token_bucket_take(&sw->uplink_rate, len, now_ns)) {
+        return drop(sw, sw->uplink, NSWITCH_DROP_UPLINK_RATE);
+    }
+    sw->paths.to_uplink++;
+    return to_one(sw, NSWITCH_PATH_TO_UPLINK, sw->uplink);
+}
+
+static NSwitchDecision decide_from_uplink(NSwitch *sw, const uint8_t *dst,
+                                          const uint8_t *src)
 {
     const NSwitchRelayEntry *owner;
 
     if (mac_is_group(dst)) {
-        return flood_from_uplink(sw);
+        /* Not back to its sender, if it is ours (a reflected frame). */
+        NSwitchDecision decision = flood_decision(sw);
+
+        owner = nswitch_relay_table_lookup(sw->relay, src);
+        flood_add_functions(sw, &decision, flood_begin(sw),
+                            owner ? owner->port : NSWITCH_RELAY_NONE);
+        return decision;
     }
     owner = nswitch_relay_table_lookup(sw->relay, dst);
     if (!owner) {
@@ -264,26 +324,31 @@ static NSwitchDecision decide_from_uplink(NSwitch *sw, const uint8_t *dst)
 
 static NSwitchDecision decide_from_function(NSwitch *sw, uint32_t src_port,
                                             const uint8_t *dst,
-                                            const uint8_t *src)
+                                            const uint8_t *src, size_t len,
+                                            uint64_t now_ns)
 {
     const NSwitchPortInfo *info = &sw->ports[src_port];
+    bool same_oui = nswitch_relay_oui_of(dst) == nswitch_relay_oui_of(src);
     const NSwitchRelayEntry *owner;
 
     if (info->spoof_check && memcmp(src, info->mac, NSWITCH_MAC_LEN)) {
         return drop(sw, src_port, NSWITCH_DROP_SPOOFED);
     }
-    if (mac_is_group(dst)) {
-        return flood_from_function(sw, src_port);
+    if (sw->mode == NSWITCH_MODE_VEPA) {
+        return to_uplink(sw, len, now_ns);
     }
-    if (nswitch_relay_oui_of(dst) != nswitch_relay_oui_of(src)) {
-        sw->paths.to_uplink++;
-        return to_one(sw, NSWITCH_PATH_TO_UPLINK, sw->uplink);
+    if (mac_is_group(dst)) {
+        return flood_from_function(sw, src_port, len, now_ns);
+    }
+    if (sw->mode == NSWITCH_MODE_NSWITCH && !same_oui) {
+        return to_uplink(sw, len, now_ns);
     }
     owner = nswitch_relay_table_lookup(sw->relay, dst);
     if (!owner) {
-        sw->paths.to_uplink++;
-        sw->paths.unknown_unicast++;
-        return to_one(sw, NSWITCH_PATH_TO_UPLINK, sw->uplink);
+        if (sw->mode == NSWITCH_MODE_NSWITCH) {
+            sw->paths.unknown_unicast++;
+        }
+        return to_uplink(sw, len, now_ns);
     }
     if (owner->port == src_port) {
         return drop(sw, src_port, NSWITCH_DROP_LOOPBACK);
@@ -293,9 +358,11 @@ static NSwitchDecision decide_from_function(NSwitch *sw, uint32_t src_port,
 }
 
 NSwitchDecision nswitch_decide(NSwitch *sw, uint32_t src_port,
-                               const uint8_t *frame, size_t len)
+                               const uint8_t *frame, size_t len,
+                               uint64_t now_ns)
 {
     NSwitchPortInfo *info;
+    const uint8_t *src = frame + NSWITCH_MAC_LEN;
 
     if (src_port >= sw->max_ports || !sw->ports[src_port].attached) {
         return drop(sw, src_port, NSWITCH_DROP_PORT_DOWN);
@@ -306,13 +373,16 @@ NSwitchDecision nswitch_decide(NSwitch *sw, uint32_t src_port,
     if (len < NSWITCH_ETH_HEADER_LEN) {
         return drop(sw, src_port, NSWITCH_DROP_RUNT);
     }
-    if (!nswitch_relay_mac_is_assignable(frame + NSWITCH_MAC_LEN)) {
+    if (!nswitch_relay_mac_is_assignable(src)) {
         return drop(sw, src_port, NSWITCH_DROP_BAD_SOURCE);
     }
-    if (src_port == sw->uplink) {
-        return decide_from_uplink(sw, frame);
+    if (src_port != sw->uplink) {
+        return decide_from_function(sw, src_port, frame, src, len, now_ns);
     }
-    return decide_from_function(sw, src_port, frame, frame + NSWITCH_MAC_LEN);
+    if (!nswitch_token_bucket_take(&sw->uplink_rate, len, now_ns)) {
+        return drop(sw, src_port, NSWITCH_DROP_UPLINK_RATE);
+    }
+    return decide_from_uplink(sw, frame, src);
 }
 
 void nswitch_count_delivery(NSwitch *sw, uint32_t port, size_t len)
@@ -370,6 +440,7 @@ const char *nswitch_drop_reason_name(NSwitchDropReason reason)
         [NSWITCH_DROP_LOOPBACK] = "loopback",
         [NSWITCH_DROP_RECEIVER_FULL] = "receiver-full",
         [NSWITCH_DROP_BAD_OFFLOAD] = "bad-offload",
+        [NSWITCH_DROP_UPLINK_RATE] = "uplink-rate",
     };
 
     return reason < NSWITCH_DROP__MAX ? names[reason] : "unknown";
@@ -388,6 +459,21 @@ const char *nswitch_path_name(NSwitchPath path)
         return "from-uplink";
     case NSWITCH_PATH_FLOOD:
         return "flood";
+    }
+    return "unknown";
+}
+
+const char *nswitch_mode_name(NSwitchMode mode)
+{
+    switch (mode) {
+    case NSWITCH_MODE_NSWITCH:
+        return "nswitch";
+    case NSWITCH_MODE_VEB:
+        return "veb";
+    case NSWITCH_MODE_VEPA:
+        return "vepa";
+    case NSWITCH_MODE__MAX:
+        break;
     }
     return "unknown";
 }

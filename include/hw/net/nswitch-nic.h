@@ -45,8 +45,11 @@ struct NSwitchNic {
     uint16_t total_vfs;
     bool ari;
     char *oui_property;     /* "xx:xx:xx" as given, NULL for the default */
+    char *mode_property;    /* "nswitch", "veb" or "vepa" */
+    uint32_t uplink_mbps;   /* 0: no cap */
 
     uint32_t oui;
+    NSwitchMode mode;
     uint8_t pf_number;      /* the PF's number within its card */
     NSwitch *core;
     NSwitchPort **ports;    /* indexed by switch port number */

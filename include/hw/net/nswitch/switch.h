@@ -15,7 +15,13 @@
  *   from the uplink, broadcast/multicast               -> every function.
  * Every dropped frame is counted with its reason. Nothing allocates after
  * nswitch_new(); a decision costs O(1) for unicast and O(receivers) for
- * flooding.
+ * flooding. A flooded frame never goes back to the function that owns its
+ * source MAC, even when it comes back through the uplink.
+ *
+ * The comparison modes of the paper change the function rules: VEB
+ * switches by exact MAC with no OUI rule (today's SR-IOV NICs), VEPA
+ * (802.1Qbg reflective relay) sends everything out of the uplink and
+ * relies on the external switch to reflect it back.
  *
  * Copyright (c) 2026 The nswitch-nic authors
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -29,8 +35,16 @@
 #include <stdint.h>
 
 #include "hw/net/nswitch/relay-table.h"
+#include "hw/net/nswitch/token-bucket.h"
 
 #define NSWITCH_ETH_HEADER_LEN 14
+
+typedef enum NSwitchMode {
+    NSWITCH_MODE_NSWITCH,        /* the OUI relay (default) */
+    NSWITCH_MODE_VEB,            /* exact-MAC switching, no OUI rule */
+    NSWITCH_MODE_VEPA,           /* everything through the uplink */
+    NSWITCH_MODE__MAX
+} NSwitchMode;
 
 typedef enum NSwitchPortKind {
     NSWITCH_PORT_UPLINK,
@@ -47,6 +61,7 @@ typedef enum NSwitchDropReason {
     NSWITCH_DROP_LOOPBACK,       /* unicast to the sender's own MAC */
     NSWITCH_DROP_RECEIVER_FULL,  /* the receiving function could not take it */
     NSWITCH_DROP_BAD_OFFLOAD,    /* GSO or checksum request not carried out */
+    NSWITCH_DROP_UPLINK_RATE,    /* over the uplink's speed */
     NSWITCH_DROP__MAX
 } NSwitchDropReason;
 
@@ -69,7 +84,7 @@ typedef struct NSwitchPortCounters {
 typedef struct NSwitchPathCounters {
     uint64_t hairpinned;
     uint64_t to_uplink;
-    uint64_t unknown_unicast;    /* part of to_uplink */
+    uint64_t unknown_unicast;    /* nswitch mode: part of to_uplink */
     uint64_t from_uplink;
     uint64_t flooded;
     uint64_t dropped[NSWITCH_DROP__MAX];
@@ -121,6 +136,15 @@ NSwitchRelayStatus nswitch_port_set_mac(NSwitch *sw, uint32_t port,
                                         const uint8_t mac[NSWITCH_MAC_LEN]);
 void nswitch_port_set_spoof_check(NSwitch *sw, uint32_t port, bool on);
 
+void nswitch_set_mode(NSwitch *sw, NSwitchMode mode);
+NSwitchMode nswitch_mode(const NSwitch *sw);
+
+/*
+ * Caps what crosses the uplink, both directions together, at @rate_bps
+ * (0: no cap), with a burst of 10 ms or one 64 KiB GSO frame.
+ */
+void nswitch_set_uplink_rate(NSwitch *sw, uint64_t rate_bps, uint64_t now_ns);
+
 /* Keeps the relay group of @oui while it has no member (a PF's group). */
 NSwitchRelayStatus nswitch_pin_group(NSwitch *sw, uint32_t oui);
 const NSwitchPortInfo *nswitch_port_info(const NSwitch *sw, uint32_t port);
@@ -129,10 +153,11 @@ uint32_t nswitch_uplink_port(const NSwitch *sw);
 
 /*
  * Decides where the Ethernet frame (@len bytes from the destination MAC
- * on) that arrived on @src_port goes, and counts the decision.
+ * on) that arrived on @src_port at @now_ns goes, and counts the decision.
  */
 NSwitchDecision nswitch_decide(NSwitch *sw, uint32_t src_port,
-                               const uint8_t *frame, size_t len);
+                               const uint8_t *frame, size_t len,
+                               uint64_t now_ns);
 
 /* The glue reports what happened when it delivered a decided frame. */
 void nswitch_count_delivery(NSwitch *sw, uint32_t port, size_t len);
@@ -153,5 +178,6 @@ const NSwitchRelayTable *nswitch_relay_table(const NSwitch *sw);
 const char *nswitch_drop_reason_name(NSwitchDropReason reason);
 const char *nswitch_path_name(NSwitchPath path);
 const char *nswitch_port_kind_name(NSwitchPortKind kind);
+const char *nswitch_mode_name(NSwitchMode mode);
 
 #endif
