@@ -1216,6 +1216,75 @@ static void test_bad_mode_and_speed_are_refused(void)
                                    "Property 'uplink-speed'");
 }
 
+static void test_vswitch_puts_each_vf_on_its_own_netdev(void)
+{
+    int uplink[2], vf_net[2][2];
+    QTestState *qts;
+    VfDriver vf0, vf1;
+    uint8_t mac0[6], mac1[6], frame[60], on_wire[128];
+    uint8_t received[VNET_HDR_LEN + 60];
+    QDict *rsp, *card;
+
+    g_assert_cmpint(socketpair(PF_UNIX, SOCK_STREAM, 0, uplink), ==, 0);
+    for (int i = 0; i < 2; i++) {
+        g_assert_cmpint(socketpair(PF_UNIX, SOCK_STREAM, 0, vf_net[i]), ==, 0);
+    }
+    qts = qtest_initf(MACHINE_ARGS " -netdev socket,fd=%d,id=uplink "
+                      "-netdev socket,fd=%d,id=vfnet0 "
+                      "-netdev socket,fd=%d,id=vfnet1 "
+                      "-device nswitch-nic,bus=rp0,netdev=uplink,vfs=2,"
+                      "mode=vswitch,vf-netdevs=vfnet0:vfnet1",
+                      uplink[1], vf_net[0][1], vf_net[1][1]);
+    close(uplink[1]);
+    close(vf_net[0][1]);
+    close(vf_net[1][1]);
+    prepare_machine(qts);
+    map_vf_bars(qts, 2);
+    vf_driver_start(&vf0, qts, 0);
+    vf_driver_start(&vf1, qts, 1);
+    post_rx_buffer(&vf0);
+    post_rx_buffer(&vf1);
+    vf_mac(mac0, 0);
+    vf_mac(mac1, 1);
+
+    /* VF0's frame to VF1 leaves by VF0's own netdev: nothing in the card */
+    make_frame(frame, mac1, mac0, 0x21);
+    vf_send(&vf0, frame, sizeof(frame));
+    g_assert_cmpuint(uplink_receive(vf_net[0][0], on_wire, sizeof(on_wire),
+                                    5000), ==, sizeof(frame));
+    g_assert_cmpmem(on_wire, sizeof(frame), frame, sizeof(frame));
+    g_assert_cmpuint(uplink_receive(uplink[0], on_wire, sizeof(on_wire), 200),
+                     ==, 0);
+    g_assert_true(queue_used_nothing(&vf1, RX_QUEUE));
+
+    /* The host side's answer comes in on VF1's netdev */
+    reflect(vf_net[1][0], frame, sizeof(frame));
+    g_assert_cmpuint(wait_for_used(&vf1, RX_QUEUE), ==, sizeof(received));
+    qtest_memread(qts, vf1.buffers, received, sizeof(received));
+    g_assert_cmpmem(received + VNET_HDR_LEN, sizeof(frame), frame,
+                    sizeof(frame));
+
+    card = query_card(qts, &rsp);
+    g_assert_cmpstr(qdict_get_str(card, "mode"), ==, "vswitch");
+    g_assert_false(qdict_get_bool(card_port(card, VF_PORT(0)), "attached"));
+    qobject_unref(rsp);
+    g_assert_cmpint(card_counter(qts, PATHS, "hairpinned"), ==, 0);
+    close(uplink[0]);
+    close(vf_net[0][0]);
+    close(vf_net[1][0]);
+    qtest_quit(qts);
+}
+
+static void test_vswitch_needs_one_free_netdev_per_vf(void)
+{
+    assert_device_add_fails_on_rp1("'vfs': 2, 'mode': 'vswitch'",
+                                   "Property 'vf-netdevs' must name");
+    assert_device_add_fails_on_rp1("'vfs': 2, 'mode': 'vswitch', "
+                                   "'vf-netdevs': 'a'", "names 1 netdevs");
+    assert_device_add_fails_on_rp1("'vfs': 1, 'mode': 'vswitch', "
+                                   "'vf-netdevs': 'nosuch'", "no netdev");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1265,6 +1334,10 @@ int main(int argc, char **argv)
                    test_veb_switches_across_ouis_nswitch_does_not);
     qtest_add_func("/nswitch-nic/modes/uplink-speed",
                    test_uplink_speed_caps_both_directions);
+    qtest_add_func("/nswitch-nic/modes/vswitch",
+                   test_vswitch_puts_each_vf_on_its_own_netdev);
+    qtest_add_func("/nswitch-nic/realize/vswitch-netdevs",
+                   test_vswitch_needs_one_free_netdev_per_vf);
     qtest_add_func("/nswitch-nic/realize/bad-mode-and-speed",
                    test_bad_mode_and_speed_are_refused);
     qtest_add_func("/nswitch-nic/realize/vfs-without-ari",

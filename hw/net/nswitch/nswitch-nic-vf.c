@@ -33,7 +33,7 @@ static void nswitch_nic_vf_realize(DeviceState *dev, Error **errp)
     }
     card = NSWITCH_NIC(pf);
     number = pcie_sriov_vf_number(pci_dev);
-    net->nic_conf.peers.ncs[0] = &nswitch_nic_vf_port(card, number)->nc;
+    net->nic_conf.peers.ncs[0] = nswitch_nic_vf_peer(card, number);
     net->nic_conf.peers.queues = 1;
     nswitch_nic_vf_mac(card, number, &net->nic_conf.macaddr);
 

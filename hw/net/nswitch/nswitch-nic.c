@@ -119,11 +119,59 @@ static void warn_if_oui_taken(NSwitchNic *card, void *opaque)
     }
 }
 
+/* vswitch mode: one free, non-NIC netdev for each VF, by id. */
+static bool nswitch_nic_find_vf_backends(NSwitchNic *nic, Error **errp)
+{
+    g_auto(GStrv) ids = NULL;
+    guint count;
+
+    if (!nic->vf_netdevs_property) {
+        error_setg(errp, "Property 'vf-netdevs' must name one netdev per VF "
+                   "(id0:id1:...) in mode vswitch");
+        return false;
+    }
+    ids = g_strsplit(nic->vf_netdevs_property, ":", -1);
+    count = g_strv_length(ids);
+    if (count != nic->total_vfs) {
+        error_setg(errp, "Property 'vf-netdevs' names %u netdevs but vfs=%u",
+                   count, nic->total_vfs);
+        return false;
+    }
+    nic->vf_backends = g_new0(NetClientState *, count);
+    for (guint i = 0; i < count; i++) {
+        NetClientState *backend = qemu_find_netdev(ids[i]);
+
+        if (!backend || backend->info->type == NET_CLIENT_DRIVER_NIC) {
+            error_setg(errp, "Property 'vf-netdevs': no netdev '%s'", ids[i]);
+            return false;
+        }
+        if (backend->peer) {
+            error_setg(errp, "Property 'vf-netdevs': netdev '%s' is in use",
+                       ids[i]);
+            return false;
+        }
+        for (guint j = 0; j < i; j++) {
+            if (nic->vf_backends[j] == backend) {
+                error_setg(errp, "Property 'vf-netdevs' names '%s' twice",
+                           ids[i]);
+                return false;
+            }
+        }
+        nic->vf_backends[i] = backend;
+    }
+    return true;
+}
+
 static bool nswitch_nic_parse_mode(NSwitchNic *nic, Error **errp)
 {
     if (!nic->mode_property) {
         nic->mode = NSWITCH_MODE_NSWITCH;
         return true;
+    }
+    if (!strcmp(nic->mode_property, "vswitch")) {
+        /* The switch keeps only the PF and the uplink: nswitch rules. */
+        nic->mode = NSWITCH_MODE_NSWITCH;
+        return nswitch_nic_find_vf_backends(nic, errp);
     }
     for (NSwitchMode mode = 0; mode < NSWITCH_MODE__MAX; mode++) {
         if (!strcmp(nic->mode_property, nswitch_mode_name(mode))) {
@@ -131,8 +179,8 @@ static bool nswitch_nic_parse_mode(NSwitchNic *nic, Error **errp)
             return true;
         }
     }
-    error_setg(errp, "Property 'mode' must be nswitch, veb or vepa, not '%s'",
-               nic->mode_property);
+    error_setg(errp, "Property 'mode' must be nswitch, veb, vepa or vswitch, "
+               "not '%s'", nic->mode_property);
     return false;
 }
 
@@ -184,9 +232,17 @@ void nswitch_nic_vf_mac(const NSwitchNic *card, uint16_t vf, MACAddr *mac)
     nswitch_nic_mac_in_group(card, vf + 1, mac);
 }
 
-NSwitchPort *nswitch_nic_vf_port(NSwitchNic *card, uint16_t vf)
+const char *nswitch_nic_mode_name(const NSwitchNic *card)
 {
-    return card->ports[NSWITCH_NIC_VF_PORT(vf)];
+    return card->vf_backends ? "vswitch" : nswitch_mode_name(card->mode);
+}
+
+NetClientState *nswitch_nic_vf_peer(NSwitchNic *card, uint16_t vf)
+{
+    if (card->vf_backends) {
+        return card->vf_backends[vf];
+    }
+    return &card->ports[NSWITCH_NIC_VF_PORT(vf)]->nc;
 }
 
 static uint16_t ext_cap_size(uint16_t id)
@@ -242,6 +298,7 @@ static void nswitch_nic_destroy_switch(NSwitchNic *nic)
     }
     g_clear_pointer(&nic->ports, g_free);
     g_clear_pointer(&nic->migrated_ports, g_free);
+    g_clear_pointer(&nic->vf_backends, g_free);
     nswitch_datapath_cleanup(nic);
     g_clear_pointer(&nic->core, nswitch_free);
 }
@@ -372,7 +429,7 @@ static void nswitch_nic_sync_vf_ports(NSwitchNic *nic)
         NSwitchRelayStatus status;
         VirtIONet *vf_net;
 
-        if (vf_dev->enabled == attached) {
+        if (vf_dev->enabled == attached || nic->vf_backends) {
             continue;
         }
         trace_nswitch_nic_vf_enable(vf, vf_dev->enabled);
@@ -424,6 +481,7 @@ static void nswitch_nic_realize(DeviceState *dev, Error **errp)
     ERRP_GUARD();
 
     if (!nswitch_nic_check_properties(nic, errp)) {
+        g_clear_pointer(&nic->vf_backends, g_free);
         return;
     }
     if (nic->total_vfs && (!pci_bus_is_express(PCI_BUS(bus)) ||
@@ -491,6 +549,7 @@ static const Property nswitch_nic_properties[] = {
     DEFINE_PROP_BOOL("ari", NSwitchNic, ari, false),
     DEFINE_PROP_STRING("oui", NSwitchNic, oui_property),
     DEFINE_PROP_STRING("mode", NSwitchNic, mode_property),
+    DEFINE_PROP_STRING("vf-netdevs", NSwitchNic, vf_netdevs_property),
     DEFINE_PROP_UINT32("uplink-speed", NSwitchNic, uplink_mbps, 0),
 };
 
@@ -511,8 +570,11 @@ static void nswitch_nic_class_init(ObjectClass *klass, void *data)
         "OUI of the relay group as xx:xx:xx (default: 02:6e:00, or the "
         "next 02:6e:xx no other nswitch-nic uses)");
     object_class_property_set_description(klass, "mode",
-        "nswitch (OUI relay, default), veb (exact-MAC switching) or vepa "
-        "(everything through the uplink, reflected by the external switch)");
+        "nswitch (OUI relay, default), veb (exact-MAC switching), vepa "
+        "(everything through the uplink, reflected by the external switch) "
+        "or vswitch (each VF on its own netdev, see vf-netdevs)");
+    object_class_property_set_description(klass, "vf-netdevs",
+        "vswitch mode: the netdevs of the VFs, id0:id1:..., one per VF");
     object_class_property_set_description(klass, "uplink-speed",
         "Cap on what crosses the uplink, both ways together, in Mbit/s "
         "(0: none)");

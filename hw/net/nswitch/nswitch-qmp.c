@@ -130,7 +130,7 @@ static NSwitchCardInfo *card_info(NSwitchNic *card)
     info->id = g_strdup(DEVICE(card)->id);
     info->pf_number = card->pf_number;
     info->oui = oui_text(card->oui);
-    info->mode = g_strdup(nswitch_mode_name(card->mode));
+    info->mode = g_strdup(nswitch_nic_mode_name(card));
     info->uplink_speed = card->uplink_mbps;
     info->total_vfs = card->total_vfs;
     info->enabled_vfs = pci_dev->exp.sriov_cap ? pcie_sriov_num_vfs(pci_dev)

@@ -45,11 +45,17 @@ struct NSwitchNic {
     uint16_t total_vfs;
     bool ari;
     char *oui_property;     /* "xx:xx:xx" as given, NULL for the default */
-    char *mode_property;    /* "nswitch", "veb" or "vepa" */
+    char *mode_property;    /* "nswitch", "veb", "vepa" or "vswitch" */
+    char *vf_netdevs_property; /* vswitch mode: "id0:id1:...", one per VF */
     uint32_t uplink_mbps;   /* 0: no cap */
 
     uint32_t oui;
     NSwitchMode mode;
+    /*
+     * vswitch mode (the paper's "virtio-net backend mode"): VF i's
+     * virtio-net is peered with vf_backends[i] and bypasses the switch.
+     */
+    NetClientState **vf_backends;
     uint8_t pf_number;      /* the PF's number within its card */
     NSwitch *core;
     NSwitchPort **ports;    /* indexed by switch port number */
@@ -97,8 +103,11 @@ void nswitch_nic_foreach(void (*fn)(NSwitchNic *card, void *opaque),
 /* The MAC the card gives VF @vf: OUI, PF number, then vf + 1. */
 void nswitch_nic_vf_mac(const NSwitchNic *card, uint16_t vf, MACAddr *mac);
 
-/* The port whose peer is the VF's virtio-net, for the VF's realize. */
-NSwitchPort *nswitch_nic_vf_port(NSwitchNic *card, uint16_t vf);
+/* nswitch, veb, vepa or vswitch */
+const char *nswitch_nic_mode_name(const NSwitchNic *card);
+
+/* The net client the VF's virtio-net is peered with, for its realize. */
+NetClientState *nswitch_nic_vf_peer(NSwitchNic *card, uint16_t vf);
 
 extern const VMStateDescription vmstate_nswitch_nic;
 
