@@ -334,7 +334,8 @@ static void test_status_messages_are_distinct_sentences(void **state)
     const NSwitchRelayStatus statuses[] = {
         NSWITCH_RELAY_OK, NSWITCH_RELAY_INVALID_MAC, NSWITCH_RELAY_EXISTS,
         NSWITCH_RELAY_NOT_FOUND, NSWITCH_RELAY_TABLE_FULL,
-        NSWITCH_RELAY_GROUPS_FULL,
+        NSWITCH_RELAY_GROUPS_FULL, NSWITCH_RELAY_NOT_A_FUNCTION,
+        NSWITCH_RELAY_OWN_MAC,
     };
     const size_t n = sizeof(statuses) / sizeof(statuses[0]);
 

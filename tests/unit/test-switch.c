@@ -738,6 +738,119 @@ static void test_flood_keeps_its_functions_when_uplink_is_full(void **state)
     nswitch_free(sw);
 }
 
+static void test_static_entry_reaches_its_port(void **state)
+{
+    NSwitch *sw = card_new();
+    uint8_t behind_vf1[NSWITCH_MAC_LEN], other_oui[NSWITCH_MAC_LEN];
+    Frame frame;
+    NSwitchDecision d;
+
+    (void)state;
+    mac_of(behind_vf1, OUI_A, 50);
+    mac_of(other_oui, OUI_B, 7);
+    assert_int_equal(nswitch_add_static_entry(sw, behind_vf1, VF(1)),
+                     NSWITCH_RELAY_OK);
+    assert_int_equal(nswitch_add_static_entry(sw, other_oui, VF(2)),
+                     NSWITCH_RELAY_OK);
+    assert_true(nswitch_entry_is_static(sw, nswitch_relay_table_lookup(
+        (NSwitchRelayTable *)nswitch_relay_table(sw), behind_vf1)));
+
+    d = send_to_station(sw, VF(0), OUI_A, 50);
+    assert_int_equal(d.path, NSWITCH_PATH_HAIRPIN);
+    assert_int_equal(d.ports[0], VF(1));
+
+    frame = frame_between(other_oui, nswitch_port_info(sw, PF)->mac);
+    frame.bytes[6] = 0x52;
+    d = send(sw, UPLINK, &frame);
+    assert_int_equal(d.path, NSWITCH_PATH_FROM_UPLINK);
+    assert_int_equal(d.ports[0], VF(2));
+    nswitch_free(sw);
+}
+
+static void test_static_entry_refusals(void **state)
+{
+    NSwitch *sw = card_new();
+    uint8_t mac[NSWITCH_MAC_LEN];
+
+    (void)state;
+    mac_of(mac, OUI_A, 60);
+    assert_int_equal(nswitch_add_static_entry(sw, mac, UPLINK),
+                     NSWITCH_RELAY_NOT_A_FUNCTION);
+    assert_int_equal(nswitch_add_static_entry(sw, mac, PORTS),
+                     NSWITCH_RELAY_NOT_A_FUNCTION);
+    assert_int_equal(nswitch_add_static_entry(sw,
+                                              nswitch_port_info(sw, VF(0))->mac,
+                                              VF(1)), NSWITCH_RELAY_EXISTS);
+    assert_int_equal(nswitch_remove_static_entry(sw,
+                                                 nswitch_port_info(sw, VF(0))->mac),
+                     NSWITCH_RELAY_OWN_MAC);
+    assert_int_equal(nswitch_remove_static_entry(sw, mac),
+                     NSWITCH_RELAY_NOT_FOUND);
+    assert_int_equal(nswitch_add_static_entry(sw, mac, VF(1)),
+                     NSWITCH_RELAY_OK);
+    assert_int_equal(nswitch_remove_static_entry(sw, mac), NSWITCH_RELAY_OK);
+    assert_int_equal(send_to_station(sw, VF(0), OUI_A, 60).path,
+                     NSWITCH_PATH_TO_UPLINK);
+    nswitch_free(sw);
+}
+
+static void test_static_entry_of_a_detached_port_drops(void **state)
+{
+    NSwitch *sw = card_new();
+    uint8_t mac[NSWITCH_MAC_LEN];
+    NSwitchDecision d;
+
+    (void)state;
+    mac_of(mac, OUI_A, 61);
+    nswitch_add_static_entry(sw, mac, VF(3));
+    nswitch_port_detach(sw, VF(3));
+    d = send_to_station(sw, VF(0), OUI_A, 61);
+    assert_int_equal(d.path, NSWITCH_PATH_DROP);
+    assert_int_equal(d.drop_reason, NSWITCH_DROP_PORT_DOWN);
+    assert_true(nswitch_entry_is_static(sw, nswitch_relay_table_lookup(
+        (NSwitchRelayTable *)nswitch_relay_table(sw), mac)));
+    nswitch_free(sw);
+}
+
+static void test_flood_gives_a_port_one_copy(void **state)
+{
+    NSwitch *sw = card_new();
+    uint8_t mac[NSWITCH_MAC_LEN];
+    Frame frame = frame_from_port(sw, VF(0), broadcast);
+    NSwitchDecision d;
+    int copies = 0;
+
+    (void)state;
+    mac_of(mac, OUI_A, 62);
+    nswitch_add_static_entry(sw, mac, VF(1));
+    d = send(sw, VF(0), &frame);
+    for (uint32_t i = 0; i < d.count; i++) {
+        copies += d.ports[i] == VF(1);
+    }
+    assert_int_equal(copies, 1);
+    assert_int_equal(d.count, 5);
+    nswitch_free(sw);
+}
+
+static void test_flush_detaches_functions_and_drops_entries(void **state)
+{
+    NSwitch *sw = card_new();
+    uint8_t mac[NSWITCH_MAC_LEN];
+
+    (void)state;
+    mac_of(mac, OUI_B, 3);
+    nswitch_add_static_entry(sw, mac, VF(1));
+    nswitch_pin_group(sw, OUI_A);
+    nswitch_flush(sw);
+    assert_int_equal(nswitch_relay_table_count(nswitch_relay_table(sw)), 0);
+    assert_false(nswitch_port_info(sw, VF(1))->attached);
+    assert_false(nswitch_port_info(sw, PF)->attached);
+    assert_true(nswitch_port_info(sw, UPLINK)->attached);
+    assert_int_not_equal(nswitch_relay_group_find(nswitch_relay_table(sw),
+                                                  OUI_A), NSWITCH_RELAY_NONE);
+    nswitch_free(sw);
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -809,6 +922,11 @@ int main(void)
         cmocka_unit_test(test_vepa_delivers_what_the_switch_reflects),
         cmocka_unit_test(test_uplink_rate_drops_beyond_the_burst),
         cmocka_unit_test(test_flood_keeps_its_functions_when_uplink_is_full),
+        cmocka_unit_test(test_static_entry_reaches_its_port),
+        cmocka_unit_test(test_static_entry_refusals),
+        cmocka_unit_test(test_static_entry_of_a_detached_port_drops),
+        cmocka_unit_test(test_flood_gives_a_port_one_copy),
+        cmocka_unit_test(test_flush_detaches_functions_and_drops_entries),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_decisions_allocate_nothing),
     };

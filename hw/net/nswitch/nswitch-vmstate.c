@@ -51,6 +51,7 @@ static const VMStateDescription vmstate_relay_entry = {
     .fields = (const VMStateField[]) {
         VMSTATE_UINT8_ARRAY(mac, NSwitchNicMigratedEntry, NSWITCH_MAC_LEN),
         VMSTATE_UINT32(port, NSwitchNicMigratedEntry),
+        VMSTATE_BOOL(is_static, NSwitchNicMigratedEntry),
         VMSTATE_END_OF_LIST()
     },
 };
@@ -73,6 +74,8 @@ static int nswitch_nic_pre_save(void *opaque)
 
         memcpy(nic->migrated_relay[i].mac, entry->mac, NSWITCH_MAC_LEN);
         nic->migrated_relay[i].port = entry->port;
+        nic->migrated_relay[i].is_static =
+            nswitch_entry_is_static(nic->core, entry);
     }
     return 0;
 }
@@ -94,29 +97,43 @@ static bool relay_count_fits(void *opaque, int version_id)
            nswitch_relay_table_capacity(nswitch_relay_table(nic->core));
 }
 
+static NSwitchRelayStatus restore_entry(NSwitchNic *nic,
+                                        const NSwitchNicMigratedEntry *entry)
+{
+    if (entry->port < NSWITCH_NIC_PF_PORT || entry->port >= nic->port_count) {
+        return NSWITCH_RELAY_NOT_A_FUNCTION;
+    }
+    if (entry->is_static) {
+        return nswitch_add_static_entry(nic->core, entry->mac, entry->port);
+    }
+    return nswitch_port_attach(nic->core, entry->port,
+                               entry->port == NSWITCH_NIC_PF_PORT
+                               ? NSWITCH_PORT_PF : NSWITCH_PORT_VF,
+                               entry->mac);
+}
+
 static int nswitch_nic_post_load(void *opaque, int version_id)
 {
     NSwitchNic *nic = opaque;
     int ret = 0;
 
-    for (uint32_t port = NSWITCH_NIC_PF_PORT; port < nic->port_count; port++) {
-        nswitch_port_detach(nic->core, port);
-    }
-    for (int32_t i = 0; i < nic->migrated_relay_count && !ret; i++) {
-        const NSwitchNicMigratedEntry *entry = &nic->migrated_relay[i];
-        NSwitchRelayStatus status = NSWITCH_RELAY_NOT_FOUND;
+    nswitch_flush(nic->core);
+    /* The ports' own MACs first: attaching a port detaches it first. */
+    for (int pass = 0; pass < 2 && !ret; pass++) {
+        for (int32_t i = 0; i < nic->migrated_relay_count && !ret; i++) {
+            const NSwitchNicMigratedEntry *entry = &nic->migrated_relay[i];
+            NSwitchRelayStatus status;
 
-        if (entry->port >= NSWITCH_NIC_PF_PORT &&
-            entry->port < nic->port_count) {
-            status = nswitch_port_attach(nic->core, entry->port,
-                                         entry->port == NSWITCH_NIC_PF_PORT
-                                         ? NSWITCH_PORT_PF : NSWITCH_PORT_VF,
-                                         entry->mac);
-        }
-        if (status != NSWITCH_RELAY_OK) {
-            error_report("nswitch-nic: migrated relay entry for port %u: %s",
-                         entry->port, nswitch_relay_status_message(status));
-            ret = -EINVAL;
+            if (entry->is_static != (pass == 1)) {
+                continue;
+            }
+            status = restore_entry(nic, entry);
+            if (status != NSWITCH_RELAY_OK) {
+                error_report("nswitch-nic: migrated relay entry for port %u: "
+                             "%s", entry->port,
+                             nswitch_relay_status_message(status));
+                ret = -EINVAL;
+            }
         }
     }
     for (uint32_t port = 0; port < nic->port_count; port++) {

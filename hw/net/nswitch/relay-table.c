@@ -88,6 +88,10 @@ const char *nswitch_relay_status_message(NSwitchRelayStatus status)
         return "relay table is full";
     case NSWITCH_RELAY_GROUPS_FULL:
         return "no room for another relay group";
+    case NSWITCH_RELAY_NOT_A_FUNCTION:
+        return "entries can point at the PF or a VF only";
+    case NSWITCH_RELAY_OWN_MAC:
+        return "MAC address is a function's own; it goes with the function";
     }
     return "unknown relay table status";
 }

@@ -150,6 +150,37 @@ void nswitch_port_set_spoof_check(NSwitch *sw, uint32_t port, bool on)
     sw->ports[port].spoof_check = on;
 }
 
+bool nswitch_entry_is_static(const NSwitch *sw, const NSwitchRelayEntry *entry)
+{
+    const NSwitchPortInfo *owner = &sw->ports[entry->port];
+
+    return !owner->attached || memcmp(owner->mac, entry->mac, NSWITCH_MAC_LEN);
+}
+
+NSwitchRelayStatus nswitch_add_static_entry(NSwitch *sw,
+                                            const uint8_t mac[NSWITCH_MAC_LEN],
+                                            uint32_t port)
+{
+    if (port >= sw->max_ports || port == sw->uplink) {
+        return NSWITCH_RELAY_NOT_A_FUNCTION;
+    }
+    return nswitch_relay_table_add(sw->relay, mac, port);
+}
+
+NSwitchRelayStatus
+nswitch_remove_static_entry(NSwitch *sw, const uint8_t mac[NSWITCH_MAC_LEN])
+{
+    const NSwitchRelayEntry *entry = nswitch_relay_table_lookup(sw->relay, mac);
+
+    if (!entry) {
+        return NSWITCH_RELAY_NOT_FOUND;
+    }
+    if (!nswitch_entry_is_static(sw, entry)) {
+        return NSWITCH_RELAY_OWN_MAC;
+    }
+    return nswitch_relay_table_remove(sw->relay, mac);
+}
+
 NSwitchRelayStatus nswitch_pin_group(NSwitch *sw, uint32_t oui)
 {
     return nswitch_relay_group_pin(sw->relay, oui, NULL);
@@ -228,7 +259,7 @@ static uint32_t flood_begin(NSwitch *sw)
 static void flood_add(NSwitch *sw, NSwitchDecision *decision, uint32_t mark,
                       uint32_t port)
 {
-    if (sw->flood_mark[port] == mark) {
+    if (sw->flood_mark[port] == mark || !sw->ports[port].attached) {
         return;
     }
     sw->flood_mark[port] = mark;
@@ -318,6 +349,9 @@ static NSwitchDecision decide_from_uplink(NSwitch *sw, const uint8_t *dst,
     if (!owner) {
         return drop(sw, sw->uplink, NSWITCH_DROP_NO_DESTINATION);
     }
+    if (!sw->ports[owner->port].attached) {
+        return drop(sw, owner->port, NSWITCH_DROP_PORT_DOWN);
+    }
     sw->paths.from_uplink++;
     return to_one(sw, NSWITCH_PATH_FROM_UPLINK, owner->port);
 }
@@ -352,6 +386,9 @@ static NSwitchDecision decide_from_function(NSwitch *sw, uint32_t src_port,
     }
     if (owner->port == src_port) {
         return drop(sw, src_port, NSWITCH_DROP_LOOPBACK);
+    }
+    if (!sw->ports[owner->port].attached) {
+        return drop(sw, owner->port, NSWITCH_DROP_PORT_DOWN);
     }
     sw->paths.hairpinned++;
     return to_one(sw, NSWITCH_PATH_HAIRPIN, owner->port);
@@ -397,6 +434,16 @@ void nswitch_count_drop(NSwitch *sw, uint32_t port, NSwitchDropReason reason)
         sw->ports[port].counters.dropped[reason]++;
     }
     sw->paths.dropped[reason]++;
+}
+
+void nswitch_flush(NSwitch *sw)
+{
+    for (uint32_t port = 0; port < sw->max_ports; port++) {
+        if (port != sw->uplink) {
+            sw->ports[port].attached = false;
+        }
+    }
+    nswitch_relay_table_flush(sw->relay);
 }
 
 void nswitch_clear_counters(NSwitch *sw)

@@ -35,6 +35,7 @@ typedef struct NSwitchPort NSwitchPort;
 typedef struct NSwitchNicMigratedEntry {
     uint8_t mac[NSWITCH_MAC_LEN];
     uint32_t port;
+    bool is_static;         /* not the port's own MAC */
 } NSwitchNicMigratedEntry;
 struct NetTxPkt;
 

@@ -36,6 +36,8 @@ typedef enum NSwitchRelayStatus {
     NSWITCH_RELAY_NOT_FOUND,
     NSWITCH_RELAY_TABLE_FULL,
     NSWITCH_RELAY_GROUPS_FULL,
+    NSWITCH_RELAY_NOT_A_FUNCTION,
+    NSWITCH_RELAY_OWN_MAC,
 } NSwitchRelayStatus;
 
 typedef struct NSwitchRelayEntry {

@@ -145,6 +145,21 @@ NSwitchMode nswitch_mode(const NSwitch *sw);
  */
 void nswitch_set_uplink_rate(NSwitch *sw, uint64_t rate_bps, uint64_t now_ns);
 
+/*
+ * Static relay entries: @mac reaches function port @port (and joins the
+ * relay group of its OUI) whatever the port's own MAC, e.g. a guest that
+ * bridges other MACs behind a VF. Frames for it while the port is
+ * detached are dropped as port-down.
+ */
+NSwitchRelayStatus nswitch_add_static_entry(NSwitch *sw,
+                                            const uint8_t mac[NSWITCH_MAC_LEN],
+                                            uint32_t port);
+/* Refuses a function's own MAC (NSWITCH_RELAY_OWN_MAC). */
+NSwitchRelayStatus
+nswitch_remove_static_entry(NSwitch *sw, const uint8_t mac[NSWITCH_MAC_LEN]);
+/* Whether the relay entry @entry is a static one (not a port's own MAC). */
+bool nswitch_entry_is_static(const NSwitch *sw, const NSwitchRelayEntry *entry);
+
 /* Keeps the relay group of @oui while it has no member (a PF's group). */
 NSwitchRelayStatus nswitch_pin_group(NSwitch *sw, uint32_t oui);
 const NSwitchPortInfo *nswitch_port_info(const NSwitch *sw, uint32_t port);
@@ -162,6 +177,9 @@ NSwitchDecision nswitch_decide(NSwitch *sw, uint32_t src_port,
 /* The glue reports what happened when it delivered a decided frame. */
 void nswitch_count_delivery(NSwitch *sw, uint32_t port, size_t len);
 void nswitch_count_drop(NSwitch *sw, uint32_t port, NSwitchDropReason reason);
+
+/* Detaches every function port and removes every static entry. */
+void nswitch_flush(NSwitch *sw);
 
 /* Zeroes every port and path counter (the relay table's stay). */
 void nswitch_clear_counters(NSwitch *sw);
