@@ -770,7 +770,7 @@ static void test_static_entry_reaches_its_port(void **state)
 static void test_static_entry_refusals(void **state)
 {
     NSwitch *sw = card_new();
-    uint8_t mac[NSWITCH_MAC_LEN];
+    uint8_t mac[NSWITCH_MAC_LEN], own[NSWITCH_MAC_LEN];
 
     (void)state;
     mac_of(mac, OUI_A, 60);
@@ -778,11 +778,10 @@ static void test_static_entry_refusals(void **state)
                      NSWITCH_RELAY_NOT_A_FUNCTION);
     assert_int_equal(nswitch_add_static_entry(sw, mac, PORTS),
                      NSWITCH_RELAY_NOT_A_FUNCTION);
-    assert_int_equal(nswitch_add_static_entry(sw,
-                                              nswitch_port_info(sw, VF(0))->mac,
-                                              VF(1)), NSWITCH_RELAY_EXISTS);
-    assert_int_equal(nswitch_remove_static_entry(sw,
-                                                 nswitch_port_info(sw, VF(0))->mac),
+    memcpy(own, nswitch_port_info(sw, VF(0))->mac, NSWITCH_MAC_LEN);
+    assert_int_equal(nswitch_add_static_entry(sw, own, VF(1)),
+                     NSWITCH_RELAY_EXISTS);
+    assert_int_equal(nswitch_remove_static_entry(sw, own),
                      NSWITCH_RELAY_OWN_MAC);
     assert_int_equal(nswitch_remove_static_entry(sw, mac),
                      NSWITCH_RELAY_NOT_FOUND);
