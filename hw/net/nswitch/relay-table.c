@@ -46,14 +46,15 @@ struct NSwitchRelayTable {
     NSwitchRelayCounters counters;
 };
 
+/* Any injective map of the 6 bytes will do: two loads, in host order. */
 static uint64_t mac_key(const uint8_t mac[NSWITCH_MAC_LEN])
 {
-    uint64_t key = 0;
+    uint32_t first;
+    uint16_t last;
 
-    for (int i = 0; i < NSWITCH_MAC_LEN; i++) {
-        key = (key << 8) | mac[i];
-    }
-    return key | KEY_PRESENT;
+    memcpy(&first, mac, sizeof(first));
+    memcpy(&last, mac + sizeof(first), sizeof(last));
+    return first | ((uint64_t)last << 32) | KEY_PRESENT;
 }
 
 static uint64_t oui_key(uint32_t oui)
@@ -68,9 +69,7 @@ uint32_t nswitch_relay_oui_of(const uint8_t mac[NSWITCH_MAC_LEN])
 
 bool nswitch_relay_mac_is_assignable(const uint8_t mac[NSWITCH_MAC_LEN])
 {
-    static const uint8_t zero[NSWITCH_MAC_LEN];
-
-    return !(mac[0] & 1) && memcmp(mac, zero, NSWITCH_MAC_LEN) != 0;
+    return !(mac[0] & 1) && mac_key(mac) != KEY_PRESENT;
 }
 
 const char *nswitch_relay_status_message(NSwitchRelayStatus status)

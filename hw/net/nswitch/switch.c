@@ -362,7 +362,7 @@ static NSwitchDecision decide_from_function(NSwitch *sw, uint32_t src_port,
                                             uint64_t now_ns)
 {
     const NSwitchPortInfo *info = &sw->ports[src_port];
-    bool same_oui = nswitch_relay_oui_of(dst) == nswitch_relay_oui_of(src);
+    bool same_oui = !memcmp(dst, src, 3);
     const NSwitchRelayEntry *owner;
 
     if (info->spoof_check && memcmp(src, info->mac, NSWITCH_MAC_LEN)) {
