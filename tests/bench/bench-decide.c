@@ -24,6 +24,8 @@
 
 #include "hw/net/nswitch/switch.h"
 #include "allocation-counter.h"
+#include "test-mac.h"
+#include "test-random.h"
 
 #define RELAY_ENTRIES 65536
 #define FRAMES 4096             /* a working set of distinct frames */
@@ -36,24 +38,6 @@ typedef struct Bench {
     uint32_t senders[FRAMES];
 } Bench;
 
-static void mac_of(uint8_t *mac, uint32_t oui, uint32_t station)
-{
-    mac[0] = oui >> 16;
-    mac[1] = oui >> 8;
-    mac[2] = oui;
-    mac[3] = station >> 16;
-    mac[4] = station >> 8;
-    mac[5] = station;
-}
-
-static uint64_t xorshift64(uint64_t *state)
-{
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    return *state;
-}
-
 static Bench *bench_new(uint32_t vfs)
 {
     Bench *bench = calloc(1, sizeof(*bench));
@@ -62,15 +46,15 @@ static Bench *bench_new(uint32_t vfs)
     uint32_t entries = vfs + 1;
 
     bench->sw = nswitch_new(2 + vfs, 0, RELAY_ENTRIES, 256);
-    mac_of(mac, OUI, 0);
+    test_mac(mac, OUI, 0);
     nswitch_port_attach(bench->sw, 1, NSWITCH_PORT_PF, mac);
     for (uint32_t vf = 0; vf < vfs; vf++) {
-        mac_of(mac, OUI, vf + 1);
+        test_mac(mac, OUI, vf + 1);
         nswitch_port_attach(bench->sw, 2 + vf, NSWITCH_PORT_VF, mac);
     }
     /* Static entries in 200 other OUIs fill the table to 64K. */
     for (uint32_t i = 0; entries < RELAY_ENTRIES; i++) {
-        mac_of(mac, 0x026f00u + i % 200, i);
+        test_mac(mac, 0x026f00u + i % 200, i);
         if (nswitch_add_static_entry(bench->sw, mac, 2 + i % vfs) ==
             NSWITCH_RELAY_OK) {
             entries++;
@@ -80,8 +64,8 @@ static Bench *bench_new(uint32_t vfs)
         uint32_t from = xorshift64(&rng) % vfs;
         uint32_t to = (from + 1 + xorshift64(&rng) % (vfs - 1)) % vfs;
 
-        mac_of(bench->frames[i], OUI, to + 1);
-        mac_of(bench->frames[i] + NSWITCH_MAC_LEN, OUI, from + 1);
+        test_mac(bench->frames[i], OUI, to + 1);
+        test_mac(bench->frames[i] + NSWITCH_MAC_LEN, OUI, from + 1);
         bench->frames[i][12] = 0x08;
         bench->senders[i] = 2 + from;
     }
@@ -132,8 +116,11 @@ int main(int argc, char **argv)
     int runs = smoke ? 3 : 15;
     int failed = 0;
 
-    if (argc > 2 && !strcmp(argv[1], "--only")) {
-        Bench *bench = bench_new(strtoul(argv[2], NULL, 10));
+    unsigned int only;
+
+    if (argc > 2 && !strcmp(argv[1], "--only") &&
+        sscanf(argv[2], "%u", &only) == 1) {
+        Bench *bench = bench_new(only);
         uint64_t hairpinned = run(bench, CALLGRIND_DECISIONS);
 
         bench_free(bench);

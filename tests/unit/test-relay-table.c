@@ -14,22 +14,11 @@
 
 #include "hw/net/nswitch/relay-table.h"
 #include "allocation-counter.h"
+#include "test-mac.h"
 #include "test-random.h"
 
 #define OUI_A 0x020000
 #define OUI_B 0x020001
-
-/* VF-style MAC: OUI, then a 24-bit station number. */
-static void make_mac(uint8_t mac[NSWITCH_MAC_LEN], uint32_t oui,
-                     uint32_t station)
-{
-    mac[0] = oui >> 16;
-    mac[1] = oui >> 8;
-    mac[2] = oui;
-    mac[3] = station >> 16;
-    mac[4] = station >> 8;
-    mac[5] = station;
-}
 
 static void test_new_refuses_bad_capacities(void **state)
 {
@@ -48,7 +37,7 @@ static void test_add_then_lookup_gives_port_and_group(void **state)
     const NSwitchRelayGroup *group;
 
     (void)state;
-    make_mac(mac, OUI_A, 1);
+    test_mac(mac, OUI_A, 1);
     assert_int_equal(nswitch_relay_table_add(table, mac, 17), NSWITCH_RELAY_OK);
 
     entry = nswitch_relay_table_lookup(table, mac);
@@ -102,7 +91,7 @@ static void test_refuses_duplicate_mac_and_keeps_first_port(void **state)
     uint8_t mac[NSWITCH_MAC_LEN];
 
     (void)state;
-    make_mac(mac, OUI_A, 1);
+    test_mac(mac, OUI_A, 1);
     assert_int_equal(nswitch_relay_table_add(table, mac, 1), NSWITCH_RELAY_OK);
     assert_int_equal(nswitch_relay_table_add(table, mac, 2),
                      NSWITCH_RELAY_EXISTS);
@@ -118,11 +107,11 @@ static void test_full_table_refuses_then_accepts_after_remove(void **state)
 
     (void)state;
     for (uint32_t i = 0; i < 4; i++) {
-        make_mac(mac, OUI_A, i + 1);
+        test_mac(mac, OUI_A, i + 1);
         assert_int_equal(nswitch_relay_table_add(table, mac, i),
                          NSWITCH_RELAY_OK);
     }
-    make_mac(mac, OUI_A, 99);
+    test_mac(mac, OUI_A, 99);
     assert_int_equal(nswitch_relay_table_add(table, mac, 99),
                      NSWITCH_RELAY_TABLE_FULL);
     assert_null(nswitch_relay_table_lookup(table, mac));
@@ -130,9 +119,9 @@ static void test_full_table_refuses_then_accepts_after_remove(void **state)
                      1);
     assert_int_equal(nswitch_relay_table_capacity(table), 4);
 
-    make_mac(mac, OUI_A, 2);
+    test_mac(mac, OUI_A, 2);
     assert_int_equal(nswitch_relay_table_remove(table, mac), NSWITCH_RELAY_OK);
-    make_mac(mac, OUI_A, 99);
+    test_mac(mac, OUI_A, 99);
     assert_int_equal(nswitch_relay_table_add(table, mac, 99), NSWITCH_RELAY_OK);
     assert_int_equal(nswitch_relay_table_lookup(table, mac)->port, 99);
     nswitch_relay_table_free(table);
@@ -144,11 +133,11 @@ static void test_group_limit_refuses_new_oui(void **state)
     uint8_t mac[NSWITCH_MAC_LEN];
 
     (void)state;
-    make_mac(mac, OUI_A, 1);
+    test_mac(mac, OUI_A, 1);
     assert_int_equal(nswitch_relay_table_add(table, mac, 1), NSWITCH_RELAY_OK);
-    make_mac(mac, OUI_B, 1);
+    test_mac(mac, OUI_B, 1);
     assert_int_equal(nswitch_relay_table_add(table, mac, 2), NSWITCH_RELAY_OK);
-    make_mac(mac, 0x020002, 1);
+    test_mac(mac, 0x020002, 1);
     assert_int_equal(nswitch_relay_table_add(table, mac, 3),
                      NSWITCH_RELAY_GROUPS_FULL);
     assert_null(nswitch_relay_table_lookup(table, mac));
@@ -157,7 +146,7 @@ static void test_group_limit_refuses_new_oui(void **state)
                      1);
 
     /* An existing group takes more members at the group limit. */
-    make_mac(mac, OUI_A, 2);
+    test_mac(mac, OUI_A, 2);
     assert_int_equal(nswitch_relay_table_add(table, mac, 4), NSWITCH_RELAY_OK);
     nswitch_relay_table_free(table);
 }
@@ -168,7 +157,7 @@ static void test_remove_missing_is_not_found(void **state)
     uint8_t mac[NSWITCH_MAC_LEN];
 
     (void)state;
-    make_mac(mac, OUI_A, 1);
+    test_mac(mac, OUI_A, 1);
     assert_int_equal(nswitch_relay_table_remove(table, mac),
                      NSWITCH_RELAY_NOT_FOUND);
     assert_int_equal(nswitch_relay_table_counters(table)->removes, 0);
@@ -187,8 +176,8 @@ static void test_empty_group_goes_away_unless_pinned(void **state)
     assert_int_equal(nswitch_relay_group_get(table, pinned)->members, 0);
     assert_true(nswitch_relay_group_get(table, pinned)->pinned);
 
-    make_mac(mac_a, OUI_A, 1);
-    make_mac(mac_b, OUI_B, 1);
+    test_mac(mac_a, OUI_A, 1);
+    test_mac(mac_b, OUI_B, 1);
     assert_int_equal(nswitch_relay_table_add(table, mac_a, 1),
                      NSWITCH_RELAY_OK);
     assert_int_equal(nswitch_relay_table_add(table, mac_b, 2),
@@ -236,7 +225,7 @@ static void test_group_walk_visits_exactly_its_members(void **state)
 
     (void)state;
     for (uint32_t i = 0; i < 10; i++) {
-        make_mac(mac, (i % 2) ? OUI_B : OUI_A, i);
+        test_mac(mac, (i % 2) ? OUI_B : OUI_A, i);
         assert_int_equal(nswitch_relay_table_add(table, mac, i),
                          NSWITCH_RELAY_OK);
     }
@@ -262,11 +251,11 @@ static void test_iteration_lists_every_entry_once(void **state)
 
     (void)state;
     for (uint32_t i = 0; i < 40; i++) {
-        make_mac(mac, OUI_A, i + 1);
+        test_mac(mac, OUI_A, i + 1);
         nswitch_relay_table_add(table, mac, i);
     }
     for (uint32_t i = 0; i < 40; i += 3) {
-        make_mac(mac, OUI_A, i + 1);
+        test_mac(mac, OUI_A, i + 1);
         nswitch_relay_table_remove(table, mac);
     }
     assert_int_equal(nswitch_relay_table_count(table), 26);
@@ -290,8 +279,8 @@ static void test_flush_keeps_pinned_groups_and_counters(void **state)
 
     (void)state;
     nswitch_relay_group_pin(table, OUI_A, &pinned);
-    make_mac(mac_a, OUI_A, 1);
-    make_mac(mac_b, OUI_B, 1);
+    test_mac(mac_a, OUI_A, 1);
+    test_mac(mac_b, OUI_B, 1);
     nswitch_relay_table_add(table, mac_a, 1);
     nswitch_relay_table_add(table, mac_b, 2);
 
@@ -318,8 +307,8 @@ static void test_lookup_counters(void **state)
     uint8_t known[NSWITCH_MAC_LEN], unknown[NSWITCH_MAC_LEN];
 
     (void)state;
-    make_mac(known, OUI_A, 1);
-    make_mac(unknown, OUI_A, 2);
+    test_mac(known, OUI_A, 1);
+    test_mac(unknown, OUI_A, 2);
     nswitch_relay_table_add(table, known, 1);
     nswitch_relay_table_lookup(table, known);
     nswitch_relay_table_lookup(table, unknown);
@@ -360,16 +349,16 @@ static void test_operations_after_new_allocate_nothing(void **state)
     before = allocation_count();
     assert_int_not_equal(before, 0);
     for (uint32_t i = 0; i < 65536; i++) {
-        make_mac(mac, 0x020000 + (i % 256), i);
+        test_mac(mac, 0x020000 + (i % 256), i);
         assert_int_equal(nswitch_relay_table_add(table, mac, i),
                          NSWITCH_RELAY_OK);
     }
     for (uint32_t i = 0; i < 65536; i++) {
-        make_mac(mac, 0x020000 + (i % 256), i);
+        test_mac(mac, 0x020000 + (i % 256), i);
         assert_int_equal(nswitch_relay_table_lookup(table, mac)->port, i);
     }
     for (uint32_t i = 0; i < 65536; i += 2) {
-        make_mac(mac, 0x020000 + (i % 256), i);
+        test_mac(mac, 0x020000 + (i % 256), i);
         assert_int_equal(nswitch_relay_table_remove(table, mac),
                          NSWITCH_RELAY_OK);
     }
@@ -399,7 +388,7 @@ static void test_matches_model_under_random_churn(void **state)
         uint32_t k = xorshift64(&rng) % UNIVERSE;
         NSwitchRelayStatus status;
 
-        make_mac(mac, ouis[k % GROUPS], k);
+        test_mac(mac, ouis[k % GROUPS], k);
         if (present[k]) {
             status = nswitch_relay_table_remove(table, mac);
             assert_int_equal(status, NSWITCH_RELAY_OK);
@@ -446,7 +435,7 @@ static void test_matches_model_under_random_churn(void **state)
         for (uint32_t j = 0; j < UNIVERSE; j++) {
             const NSwitchRelayEntry *e;
 
-            make_mac(mac, ouis[j % GROUPS], j);
+            test_mac(mac, ouis[j % GROUPS], j);
             e = nswitch_relay_table_lookup(table, mac);
             if (present[j]) {
                 assert_non_null(e);

@@ -15,6 +15,7 @@
 
 #include "hw/net/nswitch/switch.h"
 #include "allocation-counter.h"
+#include "test-mac.h"
 
 /* Port layout of a card: uplink 0, PF 1, VF i on port 2 + i. */
 #define UPLINK 0
@@ -29,16 +30,6 @@ typedef struct Frame {
     uint8_t bytes[64];
     size_t len;
 } Frame;
-
-static void mac_of(uint8_t mac[NSWITCH_MAC_LEN], uint32_t oui, uint16_t station)
-{
-    mac[0] = oui >> 16;
-    mac[1] = oui >> 8;
-    mac[2] = oui;
-    mac[3] = 0;
-    mac[4] = station >> 8;
-    mac[5] = station;
-}
 
 static Frame frame_between(const uint8_t dst[NSWITCH_MAC_LEN],
                            const uint8_t src[NSWITCH_MAC_LEN])
@@ -65,11 +56,11 @@ static NSwitch *card_new(void)
     uint8_t mac[NSWITCH_MAC_LEN];
 
     assert_non_null(sw);
-    mac_of(mac, OUI_A, 0);
+    test_mac(mac, OUI_A, 0);
     assert_int_equal(nswitch_port_attach(sw, PF, NSWITCH_PORT_PF, mac),
                      NSWITCH_RELAY_OK);
     for (int i = 0; i < 4; i++) {
-        mac_of(mac, OUI_A, i + 1);
+        test_mac(mac, OUI_A, i + 1);
         assert_int_equal(nswitch_port_attach(sw, VF(i), NSWITCH_PORT_VF, mac),
                          NSWITCH_RELAY_OK);
     }
@@ -94,7 +85,7 @@ static NSwitchDecision send_to_station(NSwitch *sw, uint32_t port,
     uint8_t dst[NSWITCH_MAC_LEN];
     Frame frame;
 
-    mac_of(dst, oui, station);
+    test_mac(dst, oui, station);
     frame = frame_from_port(sw, port, dst);
     return send(sw, port, &frame);
 }
@@ -135,7 +126,7 @@ static void test_uplink_is_attached_and_has_no_mac(void **state)
     assert_int_equal(nswitch_port_count(sw), PORTS);
     assert_true(nswitch_port_info(sw, UPLINK)->attached);
     assert_int_equal(nswitch_port_info(sw, UPLINK)->kind, NSWITCH_PORT_UPLINK);
-    mac_of(mac, OUI_A, 9);
+    test_mac(mac, OUI_A, 9);
     assert_int_not_equal(nswitch_port_attach(sw, UPLINK, NSWITCH_PORT_VF, mac),
                          NSWITCH_RELAY_OK);
     assert_int_equal(nswitch_relay_table_count(nswitch_relay_table(sw)), 0);
@@ -209,7 +200,7 @@ static void test_case1_even_to_a_function_of_another_group(void **state)
     NSwitchDecision d;
 
     (void)state;
-    mac_of(moved, OUI_B, 1);
+    test_mac(moved, OUI_B, 1);
     assert_int_equal(nswitch_port_set_mac(sw, VF(3), moved), NSWITCH_RELAY_OK);
     frame = frame_from_port(sw, VF(0), moved);
     d = send(sw, VF(0), &frame);
@@ -225,7 +216,7 @@ static void test_broadcast_floods_group_and_uplink_not_sender(void **state)
     NSwitchDecision d;
 
     (void)state;
-    mac_of(other, OUI_B, 1);
+    test_mac(other, OUI_B, 1);
     nswitch_port_set_mac(sw, VF(3), other);
     frame = frame_from_port(sw, VF(1), broadcast);
     d = send(sw, VF(1), &frame);
@@ -263,7 +254,7 @@ static void test_lone_member_floods_only_to_uplink(void **state)
     NSwitchDecision d;
 
     (void)state;
-    mac_of(lonely, OUI_B, 9);
+    test_mac(lonely, OUI_B, 9);
     nswitch_port_set_mac(sw, VF(0), lonely);
     frame = frame_from_port(sw, VF(0), broadcast);
     d = send(sw, VF(0), &frame);
@@ -280,8 +271,8 @@ static void test_case2_uplink_unicast_sorted_to_owner(void **state)
     NSwitchDecision d;
 
     (void)state;
-    mac_of(dst, OUI_A, 3);
-    mac_of(src, 0x525400, 1);
+    test_mac(dst, OUI_A, 3);
+    test_mac(src, 0x525400, 1);
     frame = frame_between(dst, src);
     d = send(sw, UPLINK, &frame);
     assert_int_equal(d.path, NSWITCH_PATH_FROM_UPLINK);
@@ -300,8 +291,8 @@ static void test_case2_reaches_a_moved_function(void **state)
     NSwitchDecision d;
 
     (void)state;
-    mac_of(moved, OUI_B, 5);
-    mac_of(src, 0x525400, 1);
+    test_mac(moved, OUI_B, 5);
+    test_mac(src, 0x525400, 1);
     nswitch_port_set_mac(sw, VF(1), moved);
     frame = frame_between(moved, src);
     d = send(sw, UPLINK, &frame);
@@ -318,8 +309,8 @@ static void test_case2_unknown_unicast_dropped(void **state)
     NSwitchDecision d;
 
     (void)state;
-    mac_of(dst, OUI_A, 99);
-    mac_of(src, 0x525400, 1);
+    test_mac(dst, OUI_A, 99);
+    test_mac(src, 0x525400, 1);
     frame = frame_between(dst, src);
     d = send(sw, UPLINK, &frame);
     assert_dropped(&d, NSWITCH_DROP_NO_DESTINATION);
@@ -338,10 +329,10 @@ static void test_case2_broadcast_to_every_function(void **state)
     NSwitchDecision d;
 
     (void)state;
-    mac_of(other, OUI_B, 1);
+    test_mac(other, OUI_B, 1);
     nswitch_port_set_mac(sw, VF(3), other);
     nswitch_port_detach(sw, VF(2));
-    mac_of(src, 0x525400, 1);
+    test_mac(src, 0x525400, 1);
     frame = frame_between(broadcast, src);
     d = send(sw, UPLINK, &frame);
     assert_int_equal(d.path, NSWITCH_PATH_FLOOD);
@@ -398,8 +389,8 @@ static void test_spoofed_source_dropped_unless_check_off(void **state)
     NSwitchDecision d;
 
     (void)state;
-    mac_of(dst, OUI_A, 2);
-    mac_of(fake, OUI_A, 50);
+    test_mac(dst, OUI_A, 2);
+    test_mac(fake, OUI_A, 50);
     frame = frame_between(dst, fake);
     d = send(sw, VF(0), &frame);
     assert_dropped(&d, NSWITCH_DROP_SPOOFED);
@@ -482,8 +473,8 @@ static void test_mac_change_moves_port_between_groups(void **state)
     NSwitchDecision d;
 
     (void)state;
-    mac_of(moved, OUI_B, 1);
-    mac_of(peer, OUI_B, 2);
+    test_mac(moved, OUI_B, 1);
+    test_mac(peer, OUI_B, 2);
     assert_int_equal(nswitch_port_set_mac(sw, VF(0), moved), NSWITCH_RELAY_OK);
     assert_int_equal(nswitch_port_set_mac(sw, VF(1), peer), NSWITCH_RELAY_OK);
     assert_memory_equal(nswitch_port_info(sw, VF(0))->mac, moved,
@@ -535,7 +526,7 @@ static void test_mac_set_on_detached_port_is_used_at_attach(void **state)
 
     (void)state;
     nswitch_port_detach(sw, VF(3));
-    mac_of(mac, OUI_B, 4);
+    test_mac(mac, OUI_B, 4);
     assert_int_equal(nswitch_port_set_mac(sw, VF(3), mac), NSWITCH_RELAY_OK);
     assert_null(nswitch_relay_table_lookup(
         (NSwitchRelayTable *)nswitch_relay_table(sw), mac));
@@ -610,7 +601,7 @@ static void test_veb_switches_by_exact_mac_across_ouis(void **state)
     (void)state;
     nswitch_set_mode(sw, NSWITCH_MODE_VEB);
     assert_int_equal(nswitch_mode(sw), NSWITCH_MODE_VEB);
-    mac_of(other, OUI_B, 1);
+    test_mac(other, OUI_B, 1);
     nswitch_port_set_mac(sw, VF(3), other);
 
     frame = frame_from_port(sw, VF(0), other);
@@ -633,7 +624,7 @@ static void test_veb_broadcast_reaches_every_function(void **state)
 
     (void)state;
     nswitch_set_mode(sw, NSWITCH_MODE_VEB);
-    mac_of(other, OUI_B, 1);
+    test_mac(other, OUI_B, 1);
     nswitch_port_set_mac(sw, VF(3), other);
     frame = frame_from_port(sw, VF(0), broadcast);
     d = send(sw, VF(0), &frame);
@@ -746,8 +737,8 @@ static void test_static_entry_reaches_its_port(void **state)
     NSwitchDecision d;
 
     (void)state;
-    mac_of(behind_vf1, OUI_A, 50);
-    mac_of(other_oui, OUI_B, 7);
+    test_mac(behind_vf1, OUI_A, 50);
+    test_mac(other_oui, OUI_B, 7);
     assert_int_equal(nswitch_add_static_entry(sw, behind_vf1, VF(1)),
                      NSWITCH_RELAY_OK);
     assert_int_equal(nswitch_add_static_entry(sw, other_oui, VF(2)),
@@ -773,7 +764,7 @@ static void test_static_entry_refusals(void **state)
     uint8_t mac[NSWITCH_MAC_LEN], own[NSWITCH_MAC_LEN];
 
     (void)state;
-    mac_of(mac, OUI_A, 60);
+    test_mac(mac, OUI_A, 60);
     assert_int_equal(nswitch_add_static_entry(sw, mac, UPLINK),
                      NSWITCH_RELAY_NOT_A_FUNCTION);
     assert_int_equal(nswitch_add_static_entry(sw, mac, PORTS),
@@ -800,7 +791,7 @@ static void test_static_entry_of_a_detached_port_drops(void **state)
     NSwitchDecision d;
 
     (void)state;
-    mac_of(mac, OUI_A, 61);
+    test_mac(mac, OUI_A, 61);
     nswitch_add_static_entry(sw, mac, VF(3));
     nswitch_port_detach(sw, VF(3));
     d = send_to_station(sw, VF(0), OUI_A, 61);
@@ -820,7 +811,7 @@ static void test_flood_gives_a_port_one_copy(void **state)
     int copies = 0;
 
     (void)state;
-    mac_of(mac, OUI_A, 62);
+    test_mac(mac, OUI_A, 62);
     nswitch_add_static_entry(sw, mac, VF(1));
     d = send(sw, VF(0), &frame);
     for (uint32_t i = 0; i < d.count; i++) {
@@ -837,7 +828,7 @@ static void test_flush_detaches_functions_and_drops_entries(void **state)
     uint8_t mac[NSWITCH_MAC_LEN];
 
     (void)state;
-    mac_of(mac, OUI_B, 3);
+    test_mac(mac, OUI_B, 3);
     nswitch_add_static_entry(sw, mac, VF(1));
     nswitch_pin_group(sw, OUI_A);
     nswitch_flush(sw);
@@ -874,7 +865,7 @@ static void test_decisions_allocate_nothing(void **state)
 
     (void)state;
     for (int i = 0; i < 1000; i++) {
-        mac_of(dst, i % 2 ? OUI_A : OUI_B, i % 7);
+        test_mac(dst, i % 2 ? OUI_A : OUI_B, i % 7);
         frame = frame_from_port(sw, VF(i % 4), dst);
         send(sw, VF(i % 4), &frame);
         frame = frame_from_port(sw, VF(i % 4), broadcast);
