@@ -528,17 +528,22 @@ static void test_uplink_frame_sorted_to_its_vf(void)
 
     set_vfs(qts, 2);
     vf_mac(dst, 1);
+    /* No driver runs the functions: the owner's empty ring refuses it. */
     send_socket_frame(fd, dst, outside_mac, 60);
     wait_for_counter(qts, PATHS, "from-uplink", 1);
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 1);
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-bytes"), ==, 60);
-    g_assert_cmpint(card_counter(qts, VF_PORT(0), "tx-frames"), ==, 0);
-    g_assert_cmpint(card_counter(qts, PF_PORT, "tx-frames"), ==, 0);
+    g_assert_cmpint(card_counter(qts, VF_PORT(1), "dropped.receiver-full"),
+                    ==, 1);
+    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 0);
+    g_assert_cmpint(card_counter(qts, VF_PORT(0), "dropped.receiver-full"),
+                    ==, 0);
+    g_assert_cmpint(card_counter(qts, PF_PORT, "dropped.receiver-full"), ==,
+                    0);
     g_assert_cmpint(card_counter(qts, UPLINK_PORT, "rx-frames"), ==, 1);
 
     send_socket_frame(fd, pf_mac, outside_mac, 70);
     wait_for_counter(qts, PATHS, "from-uplink", 2);
-    g_assert_cmpint(card_counter(qts, PF_PORT, "tx-bytes"), ==, 70);
+    g_assert_cmpint(card_counter(qts, PF_PORT, "dropped.receiver-full"), ==,
+                    1);
     close(fd);
     qtest_quit(qts);
 }
@@ -551,10 +556,15 @@ static void test_uplink_broadcast_fans_out(void)
     set_vfs(qts, 2);
     send_socket_frame(fd, broadcast_mac, outside_mac, 60);
     wait_for_counter(qts, PATHS, "flooded", 1);
-    g_assert_cmpint(card_counter(qts, PF_PORT, "tx-frames"), ==, 1);
-    g_assert_cmpint(card_counter(qts, VF_PORT(0), "tx-frames"), ==, 1);
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 1);
-    g_assert_cmpint(card_counter(qts, VF_PORT(2), "tx-frames"), ==, 0);
+    /* Without drivers each enabled function refuses its copy. */
+    g_assert_cmpint(card_counter(qts, PF_PORT, "dropped.receiver-full"), ==,
+                    1);
+    g_assert_cmpint(card_counter(qts, VF_PORT(0), "dropped.receiver-full"),
+                    ==, 1);
+    g_assert_cmpint(card_counter(qts, VF_PORT(1), "dropped.receiver-full"),
+                    ==, 1);
+    g_assert_cmpint(card_counter(qts, VF_PORT(2), "dropped.receiver-full"),
+                    ==, 0);
     g_assert_cmpint(card_counter(qts, UPLINK_PORT, "tx-frames"), ==, 0);
     close(fd);
     qtest_quit(qts);
@@ -645,14 +655,16 @@ static void test_migration_keeps_relay_table_and_counters(void)
     g_assert_cmpint(card_counter(dst, PATHS, "from-uplink"), ==, 1);
     g_assert_cmpint(card_counter(dst, PATHS, "flooded"), ==, 1);
     g_assert_cmpint(card_counter(dst, PATHS, "dropped.runt"), ==, 1);
-    g_assert_cmpint(card_counter(dst, VF_PORT(1), "tx-frames"), ==, 2);
+    g_assert_cmpint(card_counter(dst, VF_PORT(1), "dropped.receiver-full"),
+                    ==, 2);
     g_assert_cmpint(card_counter(dst, UPLINK_PORT, "rx-frames"), ==, 3);
     g_assert_true(vf_present(dst, 1));
 
     /* The destination's switch carries on from there. */
     send_socket_frame(dst_fd, dst_mac, outside_mac, 60);
     wait_for_counter(dst, PATHS, "from-uplink", 2);
-    g_assert_cmpint(card_counter(dst, VF_PORT(1), "tx-frames"), ==, 3);
+    g_assert_cmpint(card_counter(dst, VF_PORT(1), "dropped.receiver-full"),
+                    ==, 3);
 
     close(src_fd);
     close(dst_fd);
@@ -969,8 +981,10 @@ static void test_vf_broadcast_reaches_group_and_uplink(void)
                      ==, sizeof(frame));
     g_assert_true(queue_used_nothing(&vf[0], RX_QUEUE));
     g_assert_cmpint(card_counter(qts, PATHS, "flooded"), ==, 1);
-    /* the PF's driver is not loaded: its frame waits in QEMU's queue */
-    g_assert_cmpint(card_counter(qts, PF_PORT, "tx-frames"), ==, 1);
+    /* the PF has no driver: its copy is refused and counted */
+    g_assert_cmpint(card_counter(qts, PF_PORT, "dropped.receiver-full"), ==,
+                    1);
+    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 1);
     close(fd);
     qtest_quit(qts);
 }
@@ -1100,6 +1114,42 @@ static void reflect(int fd, const uint8_t *frame, size_t len)
     g_assert_cmpint(write(fd, frame, len), ==, (ssize_t)len);
 }
 
+static void test_uplink_frames_land_in_the_owners_ring(void)
+{
+    int fd;
+    QTestState *qts = start_with_uplink(",vfs=2", &fd);
+    VfDriver vf0, vf1;
+    uint8_t mac1[6], frame[60], received[VNET_HDR_LEN + 60];
+
+    map_vf_bars(qts, 2);
+    vf_driver_start(&vf0, qts, 0);
+    vf_driver_start(&vf1, qts, 1);
+    post_rx_buffer(&vf0);
+    post_rx_buffer(&vf1);
+    vf_mac(mac1, 1);
+
+    make_frame(frame, mac1, outside_mac, 0x66);
+    reflect(fd, frame, sizeof(frame));
+    g_assert_cmpuint(wait_for_used(&vf1, RX_QUEUE), ==, sizeof(received));
+    qtest_memread(qts, vf1.buffers, received, sizeof(received));
+    g_assert_cmpmem(received + VNET_HDR_LEN, sizeof(frame), frame,
+                    sizeof(frame));
+    g_assert_true(queue_used_nothing(&vf0, RX_QUEUE));
+    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-bytes"), ==, 60);
+
+    /* A broadcast lands in both rings; the next frame finds VF1's empty */
+    post_rx_buffer(&vf1);
+    make_frame(frame, broadcast_mac, outside_mac, 0x67);
+    reflect(fd, frame, sizeof(frame));
+    wait_for_used(&vf0, RX_QUEUE);
+    wait_for_used(&vf1, RX_QUEUE);
+    reflect(fd, frame, sizeof(frame));
+    wait_for_counter(qts, VF_PORT(1), "dropped.receiver-full", 1);
+    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 2);
+    close(fd);
+    qtest_quit(qts);
+}
+
 static void test_vepa_relies_on_the_external_switch(void)
 {
     int fd;
@@ -1166,7 +1216,9 @@ static int64_t hairpins_to_foreign_pf(const char *mode)
     vf_send(&vf0, frame, sizeof(frame));
     on_wire = uplink_receive(fd, on_uplink, sizeof(on_uplink), 500);
     hairpinned = card_counter(qts, PATHS, "hairpinned");
-    g_assert_cmpint(card_counter(qts, PF_PORT, "tx-frames"), ==, hairpinned);
+    /* a hairpinned frame reaches the PF, whose lack of a driver refuses it */
+    g_assert_cmpint(card_counter(qts, PF_PORT, "dropped.receiver-full"), ==,
+                    hairpinned);
     g_assert_cmpuint(on_wire, ==, hairpinned ? 0 : sizeof(frame));
     close(fd);
     qtest_quit(qts);
@@ -1328,6 +1380,8 @@ int main(int argc, char **argv)
                    test_255_vfs_with_ari);
     qtest_add_func("/nswitch-nic/migration/relay-table-and-counters",
                    test_migration_keeps_relay_table_and_counters);
+    qtest_add_func("/nswitch-nic/virtqueues/uplink-to-owners-ring",
+                   test_uplink_frames_land_in_the_owners_ring);
     qtest_add_func("/nswitch-nic/modes/vepa",
                    test_vepa_relies_on_the_external_switch);
     qtest_add_func("/nswitch-nic/modes/veb-vs-nswitch",

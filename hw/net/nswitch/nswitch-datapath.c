@@ -74,7 +74,13 @@ static bool needs_software_offload(const struct virtio_net_hdr *hdr,
     }
 }
 
-/* Sends @payload (from the Ethernet header on) behind @dst's header. */
+/*
+ * Sends @payload (from the Ethernet header on) behind @dst's header and
+ * counts it. A function takes a frame as a NIC's RX ring does, or not at
+ * all: QEMU's net queue would hold up to 10000 frames for a full ring and
+ * drop the rest unseen, so such a frame is taken back and counted as
+ * receiver-full. The uplink's netdev keeps QEMU's queue, as a wire would.
+ */
 static void send_frame(NSwitchNic *card, NSwitchPort *dst,
                        const struct virtio_net_hdr *hdr,
                        const struct iovec *payload, int count)
@@ -90,7 +96,18 @@ static void send_frame(NSwitchNic *card, NSwitchPort *dst,
         };
     }
     memcpy(out + n, payload, count * sizeof(*payload));
-    qemu_sendv_packet(&dst->nc, out, n + count);
+    if (!dst->is_uplink && !qemu_can_send_packet(&dst->nc)) {
+        nswitch_count_drop(card->core, dst->number,
+                           NSWITCH_DROP_RECEIVER_FULL);
+        return;
+    }
+    if (!qemu_sendv_packet(&dst->nc, out, n + count) && !dst->is_uplink) {
+        qemu_purge_queued_packets(&dst->nc);
+        nswitch_count_drop(card->core, dst->number,
+                           NSWITCH_DROP_RECEIVER_FULL);
+        return;
+    }
+    nswitch_count_delivery(card->core, dst->number, iov_size(out + n, count));
 }
 
 typedef struct SegmentTarget {
@@ -105,8 +122,6 @@ static void send_segment(void *opaque, const struct iovec *l2, int l2_count,
     SegmentTarget *target = opaque;
 
     send_frame(target->card, target->dst, &no_offload, l2, l2_count);
-    nswitch_count_delivery(target->card->core, target->dst->number,
-                           iov_size(l2, l2_count));
 }
 
 /* The fragments are the sender's buffers: nothing to release. */
@@ -147,7 +162,7 @@ static void deliver_in_software(NSwitchNic *card, NSwitchPort *dst,
 
 static void deliver(NSwitchNic *card, NSwitchPort *dst,
                     const struct virtio_net_hdr *hdr,
-                    const struct iovec *payload, int count, size_t len)
+                    const struct iovec *payload, int count)
 {
     if (needs_software_offload(hdr, dst)) {
         trace_nswitch_software_offload(dst->number, hdr->gso_type,
@@ -156,7 +171,6 @@ static void deliver(NSwitchNic *card, NSwitchPort *dst,
         return;
     }
     send_frame(card, dst, hdr, payload, count);
-    nswitch_count_delivery(card->core, dst->number, len);
 }
 
 /*
@@ -238,6 +252,6 @@ void nswitch_datapath_forward(NSwitchNic *card, NSwitchPort *src,
                                NSWITCH_DROP_PORT_DOWN);
             continue;
         }
-        deliver(card, dst, &hdr, card->payload_iov, payload_count, len);
+        deliver(card, dst, &hdr, card->payload_iov, payload_count);
     }
 }
