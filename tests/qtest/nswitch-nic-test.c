@@ -90,6 +90,21 @@ static void ext_writew(QTestState *qts, uint8_t devfn, uint16_t offset,
     qtest_writew(qts, ecam(CARD_BUS, devfn, offset), value);
 }
 
+/*
+ * The root port's prefetchable window, MMIO_WINDOW .. + 4 MiB, where the
+ * PF's BAR 4 and the VFs' BARs 4 go; memory and bus mastering on.
+ */
+static void open_root_port_window(QTestState *qts)
+{
+    config_writel(qts, 0, ROOT_PORT_DEVFN, PCI_PREF_MEMORY_BASE,
+                  ((MMIO_WINDOW >> 16) & 0xfff0) |
+                  (((MMIO_WINDOW + 0x3fffff) & 0xfff00000)));
+    config_writel(qts, 0, ROOT_PORT_DEVFN, PCI_PREF_BASE_UPPER32, 0);
+    config_writel(qts, 0, ROOT_PORT_DEVFN, PCI_PREF_LIMIT_UPPER32, 0);
+    config_writel(qts, 0, ROOT_PORT_DEVFN, PCI_COMMAND,
+                  PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+}
+
 /* What firmware would do: bus numbers and the MMCONFIG window. */
 static void prepare_machine(QTestState *qts)
 {
@@ -309,13 +324,8 @@ static void test_pf_offers_virtio_f_sr_iov(void)
     uint64_t common;
     uint32_t high_features;
 
-    /* The root port's prefetchable window, then the PF's BAR 4 in it. */
-    config_writel(qts, 0, ROOT_PORT_DEVFN, PCI_PREF_MEMORY_BASE,
-                  ((MMIO_WINDOW >> 16) & 0xfff0) |
-                  (((MMIO_WINDOW + 0xfffff) & 0xfff00000)));
-    config_writel(qts, 0, ROOT_PORT_DEVFN, PCI_PREF_BASE_UPPER32, 0);
-    config_writel(qts, 0, ROOT_PORT_DEVFN, PCI_PREF_LIMIT_UPPER32, 0);
-    config_writel(qts, 0, ROOT_PORT_DEVFN, PCI_COMMAND, PCI_COMMAND_MEMORY);
+    /* The PF's BAR 4 in the root port's window */
+    open_root_port_window(qts);
     config_writel(qts, CARD_BUS, PF_DEVFN, PCI_BASE_ADDRESS_4, MMIO_WINDOW);
     config_writel(qts, CARD_BUS, PF_DEVFN, PCI_BASE_ADDRESS_5, 0);
     config_writel(qts, CARD_BUS, PF_DEVFN, PCI_COMMAND, PCI_COMMAND_MEMORY);
@@ -704,18 +714,12 @@ typedef struct VfDriver {
     VirtqueueRings queue[2];
 } VfDriver;
 
-/* Opens the root port's windows and gives the VFs their BAR 4. */
+/* Opens the root port's window and gives the VFs their BAR 4. */
 static void map_vf_bars(QTestState *qts, uint16_t vfs)
 {
     uint16_t cap = sriov_cap(qts);
 
-    config_writel(qts, 0, ROOT_PORT_DEVFN, PCI_PREF_MEMORY_BASE,
-                  ((MMIO_WINDOW >> 16) & 0xfff0) |
-                  (((MMIO_WINDOW + 0x3fffff) & 0xfff00000)));
-    config_writel(qts, 0, ROOT_PORT_DEVFN, PCI_PREF_BASE_UPPER32, 0);
-    config_writel(qts, 0, ROOT_PORT_DEVFN, PCI_PREF_LIMIT_UPPER32, 0);
-    config_writel(qts, 0, ROOT_PORT_DEVFN, PCI_COMMAND,
-                  PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    open_root_port_window(qts);
     ext_writel(qts, PF_DEVFN, cap + PCI_SRIOV_BAR + 16, VF_BAR4_BASE);
     ext_writel(qts, PF_DEVFN, cap + PCI_SRIOV_BAR + 20, 0);
     set_vfs(qts, vfs);

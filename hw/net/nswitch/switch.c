@@ -282,7 +282,7 @@ static void flood_add_functions(NSwitch *sw, NSwitchDecision *decision,
                                 uint32_t mark, uint32_t except)
 {
     for (uint32_t port = 0; port < sw->max_ports; port++) {
-        if (port != sw->uplink && port != except && sw->ports[port].attached) {
+        if (port != sw->uplink && port != except) {
             flood_add(sw, decision, mark, port);
         }
     }
