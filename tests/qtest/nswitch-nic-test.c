@@ -1098,6 +1098,11 @@ static void test_malformed_oui_is_refused(void)
     assert_device_add_fails("'bus': 'rp1', 'oui': 'zz:00:00'", "'oui'");
 }
 
+static void test_oversized_rx_queue_is_refused(void)
+{
+    assert_device_add_fails("'bus': 'rp1', 'rx-queue': 4097", "'rx-queue'");
+}
+
 static void test_multicast_oui_is_refused(void)
 {
     assert_device_add_fails("'bus': 'rp1', 'oui': '03:00:00'", "multicast");
@@ -1141,15 +1146,99 @@ static void test_uplink_frames_land_in_the_owners_ring(void)
     g_assert_true(queue_used_nothing(&vf0, RX_QUEUE));
     g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-bytes"), ==, 60);
 
-    /* A broadcast lands in both rings; the next frame finds VF1's empty */
+    /* A broadcast lands in both rings. */
     post_rx_buffer(&vf1);
     make_frame(frame, broadcast_mac, outside_mac, 0x67);
     reflect(fd, frame, sizeof(frame));
     wait_for_used(&vf0, RX_QUEUE);
     wait_for_used(&vf1, RX_QUEUE);
-    reflect(fd, frame, sizeof(frame));
-    wait_for_counter(qts, VF_PORT(1), "dropped.receiver-full", 1);
     g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 2);
+
+    /* The next one finds VF1's ring empty: it waits in the card. */
+    make_frame(frame, mac1, outside_mac, 0x68);
+    reflect(fd, frame, sizeof(frame));
+    wait_for_counter(qts, PATHS, "from-uplink", 2);
+    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 2);
+    post_rx_buffer(&vf1);
+    wait_for_used(&vf1, RX_QUEUE);
+    qtest_memread(qts, vf1.buffers, received, sizeof(received));
+    g_assert_cmpmem(received + VNET_HDR_LEN, sizeof(frame), frame,
+                    sizeof(frame));
+    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 3);
+    g_assert_cmpint(card_counter(qts, VF_PORT(1), "dropped.receiver-full"),
+                    ==, 0);
+    close(fd);
+    qtest_quit(qts);
+}
+
+/* Sends frames marked @first.. to VF1 from the uplink. */
+static void reflect_to_vf1(int fd, uint8_t first, int count)
+{
+    uint8_t mac1[6], frame[60];
+
+    vf_mac(mac1, 1);
+    for (int i = 0; i < count; i++) {
+        make_frame(frame, mac1, outside_mac, first + i);
+        reflect(fd, frame, sizeof(frame));
+    }
+}
+
+/* The marker of the frame in VF1's next used RX buffer. */
+static uint8_t next_marker_of_vf1(VfDriver *vf1)
+{
+    uint8_t received[VNET_HDR_LEN + 60];
+
+    post_rx_buffer(vf1);
+    g_assert_cmpuint(wait_for_used(vf1, RX_QUEUE), ==, sizeof(received));
+    qtest_memread(vf1->qts, vf1->buffers, received, sizeof(received));
+    return received[sizeof(received) - 1];
+}
+
+static void test_card_holds_rx_queue_frames_for_a_full_ring(void)
+{
+    int fd;
+    QTestState *qts = start_with_uplink(",vfs=2,rx-queue=2", &fd);
+    VfDriver vf1;
+
+    map_vf_bars(qts, 2);
+    vf_driver_start(&vf1, qts, 1);
+    reflect_to_vf1(fd, 0x71, 3);
+    wait_for_counter(qts, VF_PORT(1), "dropped.receiver-full", 1);
+    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 0);
+
+    /* The two held frames come in order as the guest posts buffers. */
+    g_assert_cmphex(next_marker_of_vf1(&vf1), ==, 0x71);
+    g_assert_cmphex(next_marker_of_vf1(&vf1), ==, 0x72);
+    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 2);
+    g_assert_cmpint(card_counter(qts, VF_PORT(1), "dropped.port-down"), ==, 0);
+
+    /* What a VF holds when it is disabled is dropped as port-down. */
+    reflect_to_vf1(fd, 0x74, 1);
+    wait_for_counter(qts, PATHS, "from-uplink", 4);
+    set_vfs(qts, 0);
+    g_assert_cmpint(card_counter(qts, VF_PORT(1), "dropped.port-down"), ==, 1);
+    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 2);
+    close(fd);
+    qtest_quit(qts);
+}
+
+static void test_without_rx_queue_a_full_ring_drops(void)
+{
+    int fd;
+    QTestState *qts = start_with_uplink(",vfs=2,rx-queue=0", &fd);
+    VfDriver vf1;
+
+    map_vf_bars(qts, 2);
+    vf_driver_start(&vf1, qts, 1);
+    reflect_to_vf1(fd, 0x81, 1);
+    wait_for_counter(qts, VF_PORT(1), "dropped.receiver-full", 1);
+    reflect_to_vf1(fd, 0x82, 1);
+    wait_for_counter(qts, VF_PORT(1), "dropped.receiver-full", 2);
+    /* nothing was kept for the next buffer but the next frame */
+    post_rx_buffer(&vf1);
+    reflect_to_vf1(fd, 0x83, 1);
+    g_assert_cmpuint(wait_for_used(&vf1, RX_QUEUE), ==, VNET_HDR_LEN + 60);
+    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 1);
     close(fd);
     qtest_quit(qts);
 }
@@ -1386,6 +1475,10 @@ int main(int argc, char **argv)
                    test_migration_keeps_relay_table_and_counters);
     qtest_add_func("/nswitch-nic/virtqueues/uplink-to-owners-ring",
                    test_uplink_frames_land_in_the_owners_ring);
+    qtest_add_func("/nswitch-nic/virtqueues/card-buffers-for-full-ring",
+                   test_card_holds_rx_queue_frames_for_a_full_ring);
+    qtest_add_func("/nswitch-nic/virtqueues/no-card-buffer",
+                   test_without_rx_queue_a_full_ring_drops);
     qtest_add_func("/nswitch-nic/modes/vepa",
                    test_vepa_relies_on_the_external_switch);
     qtest_add_func("/nswitch-nic/modes/veb-vs-nswitch",
@@ -1406,6 +1499,8 @@ int main(int argc, char **argv)
                    test_malformed_oui_is_refused);
     qtest_add_func("/nswitch-nic/realize/oui-multicast",
                    test_multicast_oui_is_refused);
+    qtest_add_func("/nswitch-nic/realize/rx-queue-too-large",
+                   test_oversized_rx_queue_is_refused);
     qtest_add_func("/nswitch-nic/realize/mac-multicast",
                    test_multicast_mac_is_refused);
 

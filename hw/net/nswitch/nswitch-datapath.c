@@ -75,11 +75,70 @@ static bool needs_software_offload(const struct virtio_net_hdr *hdr,
 }
 
 /*
+ * A frame held for a function has reached its guest (@ret > 0), was
+ * purged (0), or found the function's driver gone (< 0).
+ */
+static void held_frame_done(NetClientState *nc, ssize_t ret)
+{
+    NSwitchPort *dst = container_of(nc, NSwitchPort, nc);
+
+    assert(dst->queued > 0);
+    dst->queued--;
+    if (ret > 0) {
+        nswitch_count_delivery(dst->card->core, dst->number,
+                               ret > dst->vnet_hdr_len ?
+                               ret - dst->vnet_hdr_len : 0);
+        return;
+    }
+    nswitch_count_drop(dst->card->core, dst->number,
+                       ret ? NSWITCH_DROP_PORT_DOWN : dst->purge_reason);
+}
+
+typedef enum FunctionSend {
+    FUNCTION_TOOK_FRAME,
+    FUNCTION_HOLDS_FRAME,       /* in the card's buffer, counted later */
+    FUNCTION_REFUSED_FRAME,
+} FunctionSend;
+
+/*
+ * A function's frame goes into its receive ring, or waits in the card's
+ * buffer for it (QEMU's queue at the function's virtio-net, which the
+ * guest's next RX kick flushes) as an on-chip buffer of a NIC does. Beyond
+ * rx-queue frames, or without a driver, it is dropped as receiver-full;
+ * QEMU's own queue would hold 10000 and drop the rest unseen.
+ */
+static FunctionSend send_to_function(NSwitchNic *card, NSwitchPort *dst,
+                                     const struct iovec *out, int count)
+{
+    NetClientState *peer = dst->nc.peer;
+    bool blocked;
+    ssize_t ret;
+
+    if (!peer || (peer->info->can_receive && !peer->info->can_receive(peer))) {
+        return FUNCTION_REFUSED_FRAME;
+    }
+    blocked = dst->queued || !qemu_can_send_packet(&dst->nc);
+    if (blocked && dst->queued >= card->rx_queue) {
+        return FUNCTION_REFUSED_FRAME;
+    }
+    ret = qemu_sendv_packet_async(&dst->nc, out, count, held_frame_done);
+    if (ret) {
+        return ret > 0 ? FUNCTION_TOOK_FRAME : FUNCTION_REFUSED_FRAME;
+    }
+    dst->queued++;
+    if (dst->queued > card->rx_queue) {
+        /* No buffer: the frame that found the ring full is dropped. */
+        dst->purge_reason = NSWITCH_DROP_RECEIVER_FULL;
+        qemu_purge_queued_packets(&dst->nc);
+        dst->purge_reason = NSWITCH_DROP_PORT_DOWN;
+    }
+    return FUNCTION_HOLDS_FRAME;
+}
+
+/*
  * Sends @payload (from the Ethernet header on) behind @dst's header and
- * counts it. A function takes a frame as a NIC's RX ring does, or not at
- * all: QEMU's net queue would hold up to 10000 frames for a full ring and
- * drop the rest unseen, so such a frame is taken back and counted as
- * receiver-full. The uplink's netdev keeps QEMU's queue, as a wire would.
+ * counts it; a frame held for a function is counted when it leaves the
+ * card's buffer. The uplink's netdev keeps QEMU's queue, as a wire would.
  */
 static void send_frame(NSwitchNic *card, NSwitchPort *dst,
                        const struct virtio_net_hdr *hdr,
@@ -96,16 +155,19 @@ static void send_frame(NSwitchNic *card, NSwitchPort *dst,
         };
     }
     memcpy(out + n, payload, count * sizeof(*payload));
-    if (!dst->is_uplink && !qemu_can_send_packet(&dst->nc)) {
-        nswitch_count_drop(card->core, dst->number,
-                           NSWITCH_DROP_RECEIVER_FULL);
-        return;
-    }
-    if (!qemu_sendv_packet(&dst->nc, out, n + count) && !dst->is_uplink) {
-        qemu_purge_queued_packets(&dst->nc);
-        nswitch_count_drop(card->core, dst->number,
-                           NSWITCH_DROP_RECEIVER_FULL);
-        return;
+    if (dst->is_uplink) {
+        qemu_sendv_packet(&dst->nc, out, n + count);
+    } else {
+        switch (send_to_function(card, dst, out, n + count)) {
+        case FUNCTION_TOOK_FRAME:
+            break;
+        case FUNCTION_HOLDS_FRAME:
+            return;
+        case FUNCTION_REFUSED_FRAME:
+            nswitch_count_drop(card->core, dst->number,
+                               NSWITCH_DROP_RECEIVER_FULL);
+            return;
+        }
     }
     nswitch_count_delivery(card->core, dst->number, iov_size(out + n, count));
 }

@@ -198,6 +198,11 @@ static bool nswitch_nic_check_properties(NSwitchNic *nic, Error **errp)
                    NSWITCH_TOKEN_BUCKET_MAX_RATE / 1000000);
         return false;
     }
+    if (nic->rx_queue > NSWITCH_NIC_MAX_RX_QUEUE) {
+        error_setg(errp, "Property 'rx-queue' is %u frames; at most %u",
+                   nic->rx_queue, NSWITCH_NIC_MAX_RX_QUEUE);
+        return false;
+    }
     if (nic->total_vfs > limit) {
         error_setg(errp, "Property 'vfs' is %u but at most %u VFs fit %s",
                    nic->total_vfs, limit,
@@ -532,15 +537,20 @@ static void nswitch_nic_unrealize(DeviceState *dev)
     nswitch_nic_destroy_switch(nic);
 }
 
-/* After a reset the VFs are off and the functions have their own MACs. */
+/*
+ * After a reset the VFs are off, the functions have their own MACs, and
+ * nothing the card held for the PF's old rings is delivered.
+ */
 static void nswitch_nic_reset_exit(Object *obj, ResetType type)
 {
     NSwitchNicClass *nc = NSWITCH_NIC_GET_CLASS(obj);
+    NSwitchNic *nic = NSWITCH_NIC(obj);
 
     if (nc->parent_phases.exit) {
         nc->parent_phases.exit(obj, type);
     }
-    nswitch_nic_sync_ports(NSWITCH_NIC(obj));
+    nswitch_port_purge(nic->ports[NSWITCH_NIC_PF_PORT]);
+    nswitch_nic_sync_ports(nic);
 }
 
 static const Property nswitch_nic_properties[] = {
@@ -551,6 +561,8 @@ static const Property nswitch_nic_properties[] = {
     DEFINE_PROP_STRING("mode", NSwitchNic, mode_property),
     DEFINE_PROP_STRING("vf-netdevs", NSwitchNic, vf_netdevs_property),
     DEFINE_PROP_UINT32("uplink-speed", NSwitchNic, uplink_mbps, 0),
+    DEFINE_PROP_UINT32("rx-queue", NSwitchNic, rx_queue,
+                       NSWITCH_NIC_DEFAULT_RX_QUEUE),
 };
 
 static void nswitch_nic_class_init(ObjectClass *klass, void *data)

@@ -96,6 +96,7 @@ static NSwitchPort *port_new(NetClientInfo *info, NSwitchNic *card,
 
     port->card = card;
     port->number = number;
+    port->purge_reason = NSWITCH_DROP_PORT_DOWN;
     return port;
 }
 

@@ -28,6 +28,10 @@ struct NSwitchPort {
     int vnet_hdr_len;
     /* What the peer can receive without software segmentation/checksum. */
     NSwitchPortOffloads peer_accepts;
+    /* Frames waiting at a function peer for room in its receive ring. */
+    uint32_t queued;
+    /* What a frame purged from that queue counts as (port-down). */
+    NSwitchDropReason purge_reason;
 };
 
 /*
@@ -42,7 +46,10 @@ NSwitchPort *nswitch_port_new_uplink(NSwitchNic *card, uint32_t number,
                                      const char *name);
 void nswitch_port_delete(NSwitchPort *port);
 
-/* Drops frames this port queued at its peer (the peer is going away). */
+/*
+ * Drops the frames this port queued at its peer, counting them as
+ * port-down: the function is going away or being reset.
+ */
 void nswitch_port_purge(NSwitchPort *port);
 
 #endif

@@ -22,6 +22,9 @@ OBJECT_DECLARE_TYPE(NSwitchNicVf, NSwitchNicVfClass, NSWITCH_NIC_VF)
 /* Without ARI, VFs must fit in functions 1..7 of the PF's slot. */
 #define NSWITCH_NIC_MAX_VFS_WITHOUT_ARI 7
 #define NSWITCH_NIC_MAX_VFS 255
+/* Frames the card holds for a function whose receive ring is full. */
+#define NSWITCH_NIC_DEFAULT_RX_QUEUE 256
+#define NSWITCH_NIC_MAX_RX_QUEUE 4096
 #define NSWITCH_NIC_VF_DEVICE_ID 0x1041
 
 /* Switch port numbers of a card. */
@@ -49,6 +52,7 @@ struct NSwitchNic {
     char *mode_property;    /* "nswitch", "veb", "vepa" or "vswitch" */
     char *vf_netdevs_property; /* vswitch mode: "id0:id1:...", one per VF */
     uint32_t uplink_mbps;   /* 0: no cap */
+    uint32_t rx_queue;      /* frames held per function; 0: none */
 
     uint32_t oui;
     NSwitchMode mode;
