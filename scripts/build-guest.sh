@@ -6,12 +6,41 @@
 # Cached in $NSWITCH_CACHE/guest/<kernel version>/.
 source "$(dirname "$0")/common.sh"
 
-GUEST_MODULES=(virtio_pci virtio_net pktgen)
+GUEST_MODULES=(virtio_pci virtio_net pktgen igb igbvf)
+# Userland beyond busybox, with the shared libraries it needs; the
+# benchmark measures TCP with iperf3.
+GUEST_PACKAGES=(iperf3 libiperf0 libsctp1 libssl3)
+GUEST_PROGRAMS=(usr/bin/iperf3)
 INIT=$REPO_ROOT/scripts/guest/init
 
 kernel_package() {
     apt-cache depends linux-image-amd64 |
         awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
+}
+
+# install_programs DEBS_DIR SCRATCH ROOT: GUEST_PROGRAMS from GUEST_PACKAGES
+# (downloaded once into DEBS_DIR) into ROOT, with every library the
+# dynamic loader resolves for them, from the packages or from this
+# bookworm host (libc).
+install_programs() {
+    local debs=$1 scratch=$2 root=$3 deb program library
+    mkdir -p "$debs"
+    for deb in "${GUEST_PACKAGES[@]}"; do
+        ls "$debs/${deb}_"*.deb >/dev/null 2>&1 ||
+            (cd "$debs" && apt-get download -q "$deb" >&2 2>/dev/null) ||
+            die "apt-get download $deb failed"
+        dpkg-deb -x "$debs/${deb}_"*.deb "$scratch"
+    done
+    for program in "${GUEST_PROGRAMS[@]}"; do
+        install -D -m 755 "$scratch/$program" "$root/$program"
+        LD_LIBRARY_PATH=$scratch/usr/lib/x86_64-linux-gnu:$scratch/lib/x86_64-linux-gnu \
+            ldd "$scratch/$program" |
+            awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+            while read -r library; do
+                install -D -m 755 "$(readlink -f "$library")" \
+                    "$root/${library#"$scratch"}"
+            done
+    done
 }
 
 main() {
@@ -52,6 +81,7 @@ main() {
     done
     cp "$work/kernel/lib/modules/$version"/modules.{order,builtin,builtin.modinfo} \
         "$root/lib/modules/$version/"
+    install_programs "$out/packages" "$work/userland" "$root"
     depmod -b "$root" "$version"
     (cd "$root" && find . | cpio -o -H newc --quiet) >"$out/initramfs.cpio"
     echo "$stamp" >"$out/.stamp"

@@ -33,9 +33,10 @@ in_namespace() {
     nsenter -t "$pid" -n "$@"
 }
 
-# The network interface of PCI function directory $1 (virtio_net's).
+# The network interface of PCI function directory $1 (virtio_net's, which
+# sits on the virtio bus, or a PCI driver's such as igbvf's).
 interface_of_function() {
-    for net in "$1"/virtio*/net/*; do
+    for net in "$1"/virtio*/net/* "$1"/net/*; do
         [ -e "$net" ] && { echo "${net##*/}"; return 0; }
     done
     return 1
