@@ -16,7 +16,7 @@ BOOKWORM_PACKAGES=(
     python3 python3-venv dpkg-dev
     libglib2.0-dev libslirp-dev libcmocka-dev
     seabios ipxe-qemu qemu-system-data
-    busybox-static cpio kmod iproute2
+    busybox-static cpio kmod iproute2 gnuplot-nox
 )
 TRIXIE_PACKAGES=(meson python3-pycotap)
 MIN_MESON=1.5
