@@ -15,6 +15,7 @@ import subprocess
 EXTERNAL_MAC = "02:00:00:00:00:64"
 EXTERNAL_IP = "169.254.10.100"
 UPLINK_TAP = "nswbup"
+COUNTER_FIELDS = ("rx_bytes", "rx_packets", "tx_bytes", "tx_packets")
 
 
 def vf_tap(vf):
@@ -26,13 +27,12 @@ class HostNetwork:
         self.namespace = f"nswitch-bench-{os.getpid()}"
         self.vfs = vfs
 
-    def run(self, *command):
-        subprocess.run(["ip", "netns", "exec", self.namespace, *command],
-                       check=True)
-
     def prefix(self):
         """The command prefix that runs a program inside the namespace."""
         return ["ip", "netns", "exec", self.namespace]
+
+    def run(self, *command):
+        subprocess.run(self.prefix() + list(command), check=True)
 
     def __enter__(self):
         subprocess.run(["ip", "netns", "add", self.namespace], check=True)
@@ -77,11 +77,9 @@ class HostNetwork:
         script = "; ".join(
             f"cat /sys/class/net/{dev}/statistics/{field}"
             for dev in names.values()
-            for field in ("rx_bytes", "rx_packets", "tx_bytes", "tx_packets"))
+            for field in COUNTER_FIELDS)
         out = subprocess.run(self.prefix() + ["sh", "-c", script],
                              check=True, capture_output=True, text=True)
         values = iter(int(v) for v in out.stdout.split())
         return {f"{key}.{field}": next(values)
-                for key in names
-                for field in ("rx_bytes", "rx_packets", "tx_bytes",
-                              "tx_packets")}
+                for key in names for field in COUNTER_FIELDS}
