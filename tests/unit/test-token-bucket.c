@@ -103,6 +103,32 @@ static void test_fastest_rate_does_not_overflow(void **state)
     assert_false(nswitch_token_bucket_take(&bucket, 1, 1000 * SECOND));
 }
 
+static void test_wait_says_when_bytes_are_there(void **state)
+{
+    NSwitchTokenBucket bucket;
+
+    (void)state;
+    nswitch_token_bucket_init(&bucket, 8000000, 3000, 0);  /* 1000 B/ms */
+    assert_true(nswitch_token_bucket_wait_ns(&bucket, 3000, 0) == 0);
+    assert_true(nswitch_token_bucket_take(&bucket, 3000, 0));
+    assert_true(nswitch_token_bucket_wait_ns(&bucket, 1000, 0) == MS);
+    assert_true(nswitch_token_bucket_wait_ns(&bucket, 1000, MS / 2) ==
+                MS / 2);
+    assert_false(nswitch_token_bucket_take(&bucket, 1000, MS - 1));
+    assert_true(nswitch_token_bucket_take(&bucket, 1000, MS));
+    /* more than the burst: until the bucket is full */
+    assert_true(nswitch_token_bucket_wait_ns(&bucket, 9000, MS) == 3 * MS);
+}
+
+static void test_wait_without_rate_is_zero(void **state)
+{
+    NSwitchTokenBucket bucket;
+
+    (void)state;
+    nswitch_token_bucket_init(&bucket, 0, 0, 0);
+    assert_true(nswitch_token_bucket_wait_ns(&bucket, 1 << 20, 0) == 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -113,6 +139,8 @@ int main(void)
         cmocka_unit_test(test_rate_over_a_long_run),
         cmocka_unit_test(test_clock_going_back_refills_nothing),
         cmocka_unit_test(test_fastest_rate_does_not_overflow),
+        cmocka_unit_test(test_wait_says_when_bytes_are_there),
+        cmocka_unit_test(test_wait_without_rate_is_zero),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

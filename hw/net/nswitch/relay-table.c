@@ -91,6 +91,8 @@ const char *nswitch_relay_status_message(NSwitchRelayStatus status)
         return "entries can point at the PF or a VF only";
     case NSWITCH_RELAY_OWN_MAC:
         return "MAC address is a function's own; it goes with the function";
+    case NSWITCH_RELAY_PINNED:
+        return "the administrator pinned this function's MAC address";
     }
     return "unknown relay table status";
 }

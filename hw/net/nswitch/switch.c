@@ -11,18 +11,31 @@
 #include <string.h>
 
 #define NSWITCH_MAX_PORTS 4096
-/* The uplink's burst: 10 ms at its speed, and at least one GSO frame. */
-#define UPLINK_BURST_SECONDS_DIVISOR 100
-#define UPLINK_MIN_BURST (65536 + 256)
+/* Rate limits burst 10 ms at their speed, and at least one GSO frame. */
+#define BURST_SECONDS_DIVISOR 100
+#define MIN_BURST (65536 + 256)
+#define NSWITCH_ACL_RULES 256
+
+/* The 802.1Q view of a frame inside the card. */
+typedef struct FrameVlan {
+    uint16_t vlan;               /* 0: untagged */
+    uint8_t priority;
+    uint16_t ethertype;          /* after any tag */
+} FrameVlan;
 
 struct NSwitch {
     NSwitchPortInfo *ports;
+    NSwitchTokenBucket *tx_rate;  /* per port */
     uint32_t max_ports;
     uint32_t uplink;
     NSwitchRelayTable *relay;
+    NSwitchAcl *acl;
+    NSwitchMirror mirror;
     NSwitchPathCounters paths;
     NSwitchMode mode;
     NSwitchTokenBucket uplink_rate;
+    const NSwitchRxModeOps *rx_mode;
+    void *rx_mode_opaque;
 
     /*
      * Scratch for decisions: the destination list and, for flooding, a
@@ -54,20 +67,24 @@ NSwitch *nswitch_new(uint32_t max_ports, uint32_t uplink_port,
     sw->max_ports = max_ports;
     sw->uplink = uplink_port;
     sw->ports = calloc(max_ports, sizeof(*sw->ports));
+    sw->tx_rate = calloc(max_ports, sizeof(*sw->tx_rate));
     sw->destinations = calloc(max_ports, sizeof(*sw->destinations));
     sw->flood_mark = calloc(max_ports, sizeof(*sw->flood_mark));
     sw->relay = nswitch_relay_table_new(relay_entries, relay_groups);
-    if (!sw->ports || !sw->destinations || !sw->flood_mark || !sw->relay) {
+    sw->acl = nswitch_acl_new(NSWITCH_ACL_RULES);
+    if (!sw->ports || !sw->tx_rate || !sw->destinations || !sw->flood_mark ||
+        !sw->relay || !sw->acl) {
         nswitch_free(sw);
         return NULL;
     }
     for (uint32_t i = 0; i < max_ports; i++) {
         sw->ports[i].kind = NSWITCH_PORT_VF;
-        sw->ports[i].spoof_check = true;
+        nswitch_port_reset_policy(sw, i);
     }
     sw->ports[uplink_port].kind = NSWITCH_PORT_UPLINK;
     sw->ports[uplink_port].attached = true;
-    sw->ports[uplink_port].spoof_check = false;
+    sw->ports[uplink_port].policy.spoof_check = false;
+    sw->mirror.monitor_port = NSWITCH_RELAY_NONE;
     return sw;
 }
 
@@ -77,7 +94,9 @@ void nswitch_free(NSwitch *sw)
         return;
     }
     nswitch_relay_table_free(sw->relay);
+    nswitch_acl_free(sw->acl);
     free(sw->ports);
+    free(sw->tx_rate);
     free(sw->destinations);
     free(sw->flood_mark);
     free(sw);
@@ -145,9 +164,172 @@ NSwitchRelayStatus nswitch_port_set_mac(NSwitch *sw, uint32_t port,
     return NSWITCH_RELAY_OK;
 }
 
+NSwitchRelayStatus nswitch_port_request_mac(NSwitch *sw, uint32_t port,
+                                            const uint8_t mac[NSWITCH_MAC_LEN])
+{
+    const NSwitchPortPolicy *policy = &sw->ports[port].policy;
+
+    if (policy->mac_pinned && !policy->trusted &&
+        memcmp(sw->ports[port].mac, mac, NSWITCH_MAC_LEN)) {
+        return NSWITCH_RELAY_PINNED;
+    }
+    return nswitch_port_set_mac(sw, port, mac);
+}
+
+NSwitchRelayStatus nswitch_port_pin_mac(NSwitch *sw, uint32_t port,
+                                        const uint8_t mac[NSWITCH_MAC_LEN])
+{
+    NSwitchRelayStatus status = nswitch_port_set_mac(sw, port, mac);
+
+    if (status == NSWITCH_RELAY_OK) {
+        sw->ports[port].policy.mac_pinned = true;
+    }
+    return status;
+}
+
+static NSwitchPortPolicy *function_policy(NSwitch *sw, uint32_t port)
+{
+    return port < sw->max_ports && port != sw->uplink
+           ? &sw->ports[port].policy : NULL;
+}
+
 void nswitch_port_set_spoof_check(NSwitch *sw, uint32_t port, bool on)
 {
-    sw->ports[port].spoof_check = on;
+    NSwitchPortPolicy *policy = function_policy(sw, port);
+
+    if (policy) {
+        policy->spoof_check = on;
+    }
+}
+
+void nswitch_port_set_trust(NSwitch *sw, uint32_t port, bool trusted)
+{
+    NSwitchPortPolicy *policy = function_policy(sw, port);
+
+    if (policy) {
+        policy->trusted = trusted;
+    }
+}
+
+void nswitch_port_set_link(NSwitch *sw, uint32_t port, bool up)
+{
+    NSwitchPortPolicy *policy = function_policy(sw, port);
+
+    if (policy) {
+        policy->link_up = up;
+    }
+}
+
+bool nswitch_port_set_vlan(NSwitch *sw, uint32_t port, uint16_t vlan,
+                           uint8_t qos)
+{
+    NSwitchPortPolicy *policy = function_policy(sw, port);
+
+    if (!policy || vlan > NSWITCH_VLAN_MAX || qos > NSWITCH_PRIORITY_MAX) {
+        return false;
+    }
+    policy->vlan = vlan;
+    policy->qos = qos;
+    return true;
+}
+
+static void rate_limit_init(NSwitchTokenBucket *bucket, uint64_t rate_bps,
+                            uint64_t now_ns)
+{
+    uint64_t burst = rate_bps / 8 / BURST_SECONDS_DIVISOR;
+
+    nswitch_token_bucket_init(bucket, rate_bps,
+                              burst > MIN_BURST ? burst : MIN_BURST, now_ns);
+}
+
+void nswitch_port_set_tx_rate(NSwitch *sw, uint32_t port, uint64_t rate_bps,
+                              uint64_t now_ns)
+{
+    NSwitchPortPolicy *policy = function_policy(sw, port);
+
+    if (policy) {
+        policy->max_tx_rate_bps = rate_bps;
+        rate_limit_init(&sw->tx_rate[port], rate_bps, now_ns);
+    }
+}
+
+bool nswitch_port_take_tx(NSwitch *sw, uint32_t port, size_t len,
+                          uint64_t now_ns, uint64_t *wait_ns)
+{
+    NSwitchTokenBucket *bucket = &sw->tx_rate[port];
+
+    if (nswitch_token_bucket_take(bucket, len, now_ns)) {
+        return true;
+    }
+    *wait_ns = nswitch_token_bucket_wait_ns(bucket, len, now_ns);
+    return false;
+}
+
+void nswitch_port_reset_policy(NSwitch *sw, uint32_t port)
+{
+    if (port >= sw->max_ports) {
+        return;
+    }
+    sw->ports[port].policy = (NSwitchPortPolicy) {
+        .spoof_check = port != sw->uplink,
+        .link_up = true,
+    };
+    rate_limit_init(&sw->tx_rate[port], 0, 0);
+}
+
+bool nswitch_port_restore_policy(NSwitch *sw, uint32_t port,
+                                 const NSwitchPortPolicy *policy,
+                                 uint64_t now_ns)
+{
+    if (!function_policy(sw, port) || policy->vlan > NSWITCH_VLAN_MAX ||
+        policy->qos > NSWITCH_PRIORITY_MAX ||
+        policy->max_tx_rate_bps > NSWITCH_TOKEN_BUCKET_MAX_RATE) {
+        return false;
+    }
+    sw->ports[port].policy = *policy;
+    rate_limit_init(&sw->tx_rate[port], policy->max_tx_rate_bps, now_ns);
+    return true;
+}
+
+static bool is_function_port(const NSwitch *sw, uint32_t port)
+{
+    return port < sw->max_ports && port != sw->uplink;
+}
+
+bool nswitch_set_mirror(NSwitch *sw, const NSwitchMirror *mirror)
+{
+    if (mirror->source == NSWITCH_MIRROR_OFF) {
+        sw->mirror = (NSwitchMirror) {
+            .source = NSWITCH_MIRROR_OFF,
+            .monitor_port = NSWITCH_RELAY_NONE,
+        };
+        return true;
+    }
+    if (!is_function_port(sw, mirror->monitor_port) ||
+        (mirror->source == NSWITCH_MIRROR_PORT &&
+         mirror->port >= sw->max_ports) ||
+        mirror->source > NSWITCH_MIRROR_GROUP) {
+        return false;
+    }
+    sw->mirror = *mirror;
+    return true;
+}
+
+const NSwitchMirror *nswitch_mirror(const NSwitch *sw)
+{
+    return &sw->mirror;
+}
+
+NSwitchAcl *nswitch_acl(NSwitch *sw)
+{
+    return sw->acl;
+}
+
+void nswitch_set_rx_mode_ops(NSwitch *sw, const NSwitchRxModeOps *ops,
+                             void *opaque)
+{
+    sw->rx_mode = ops;
+    sw->rx_mode_opaque = opaque;
 }
 
 bool nswitch_entry_is_static(const NSwitch *sw, const NSwitchRelayEntry *entry)
@@ -198,12 +380,7 @@ NSwitchMode nswitch_mode(const NSwitch *sw)
 
 void nswitch_set_uplink_rate(NSwitch *sw, uint64_t rate_bps, uint64_t now_ns)
 {
-    uint64_t burst = rate_bps / 8 / UPLINK_BURST_SECONDS_DIVISOR;
-
-    nswitch_token_bucket_init(&sw->uplink_rate, rate_bps,
-                              burst > UPLINK_MIN_BURST ? burst
-                                                       : UPLINK_MIN_BURST,
-                              now_ns);
+    rate_limit_init(&sw->uplink_rate, rate_bps, now_ns);
 }
 
 const NSwitchPortInfo *nswitch_port_info(const NSwitch *sw, uint32_t port)
@@ -221,29 +398,124 @@ uint32_t nswitch_uplink_port(const NSwitch *sw)
     return sw->uplink;
 }
 
+/* A frame on its way through the switch. */
+typedef struct FrameContext {
+    uint32_t src_port;
+    const uint8_t *dst;
+    const uint8_t *src;
+    size_t len;
+    uint64_t now_ns;
+    FrameVlan vlan;              /* as inside the card */
+    bool insert_tag;             /* the source port's VLAN was added */
+} FrameContext;
+
+static bool mac_is_broadcast(const uint8_t *mac)
+{
+    static const uint8_t broadcast[NSWITCH_MAC_LEN] = {
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+    };
+
+    return !memcmp(mac, broadcast, NSWITCH_MAC_LEN);
+}
+
+static uint16_t read_be16(const uint8_t *bytes)
+{
+    return bytes[0] << 8 | bytes[1];
+}
+
+/* False for a tagged frame too short to hold its tag and ethertype. */
+static bool read_vlan(const uint8_t *frame, size_t len, FrameVlan *vlan)
+{
+    uint16_t ethertype = read_be16(frame + 2 * NSWITCH_MAC_LEN);
+    uint16_t tci;
+
+    if (ethertype != NSWITCH_ETHERTYPE_VLAN) {
+        *vlan = (FrameVlan) { .ethertype = ethertype };
+        return true;
+    }
+    if (len < NSWITCH_ETH_VLAN_HEADER_LEN) {
+        return false;
+    }
+    tci = read_be16(frame + NSWITCH_ETH_HEADER_LEN);
+    *vlan = (FrameVlan) {
+        .vlan = tci & 0xfff,
+        .priority = tci >> 13,
+        .ethertype = read_be16(frame + NSWITCH_ETH_HEADER_LEN + 2),
+    };
+    return true;
+}
+
+static bool is_trusted(const NSwitchPortInfo *info)
+{
+    return info->kind == NSWITCH_PORT_PF || info->policy.trusted;
+}
+
+static NSwitchDecision decision_of(NSwitch *sw, NSwitchPath path)
+{
+    NSwitchDecision decision = {
+        .path = path,
+        .ports = sw->destinations,
+        .mirror_port = NSWITCH_RELAY_NONE,
+    };
+
+    return decision;
+}
+
 static NSwitchDecision drop(NSwitch *sw, uint32_t port,
                             NSwitchDropReason reason)
 {
-    NSwitchDecision decision = {
-        .path = NSWITCH_PATH_DROP,
-        .drop_reason = reason,
-        .ports = sw->destinations,
-    };
+    NSwitchDecision decision = decision_of(sw, NSWITCH_PATH_DROP);
 
+    decision.drop_reason = reason;
     nswitch_count_drop(sw, port, reason);
     return decision;
 }
 
+/* Why @port cannot take the frame, or NSWITCH_DROP__MAX when it can. */
+static NSwitchDropReason refusal(const NSwitch *sw, uint32_t port,
+                                 const FrameContext *ctx)
+{
+    const NSwitchPortInfo *info = &sw->ports[port];
+
+    if (port == sw->uplink) {
+        return NSWITCH_DROP__MAX;
+    }
+    if (!info->attached) {
+        return NSWITCH_DROP_PORT_DOWN;
+    }
+    if (!info->policy.link_up) {
+        return NSWITCH_DROP_LINK_DOWN;
+    }
+    if (info->policy.vlan && info->policy.vlan != ctx->vlan.vlan) {
+        return NSWITCH_DROP_VLAN;
+    }
+    return NSWITCH_DROP__MAX;
+}
+
 static NSwitchDecision to_one(NSwitch *sw, NSwitchPath path, uint32_t port)
 {
-    NSwitchDecision decision = {
-        .path = path,
-        .count = 1,
-        .ports = sw->destinations,
-    };
+    NSwitchDecision decision = decision_of(sw, path);
 
+    decision.count = 1;
     sw->destinations[0] = port;
     return decision;
+}
+
+/* Unicast to the function that owns the destination. */
+static NSwitchDecision to_function(NSwitch *sw, NSwitchPath path,
+                                   uint32_t port, const FrameContext *ctx)
+{
+    NSwitchDropReason reason = refusal(sw, port, ctx);
+
+    if (reason != NSWITCH_DROP__MAX) {
+        return drop(sw, port, reason);
+    }
+    if (path == NSWITCH_PATH_HAIRPIN) {
+        sw->paths.hairpinned++;
+    } else {
+        sw->paths.from_uplink++;
+    }
+    return to_one(sw, path, port);
 }
 
 /* Starts a flood: returns the mark that flags ports already chosen. */
@@ -256,10 +528,27 @@ static uint32_t flood_begin(NSwitch *sw)
     return sw->flood_generation;
 }
 
-static void flood_add(NSwitch *sw, NSwitchDecision *decision, uint32_t mark,
-                      uint32_t port)
+/*
+ * An untrusted function gets only the multicast groups it subscribed to,
+ * whatever all-multicast or promiscuous mode its guest asked for.
+ */
+static bool multicast_filtered(const NSwitch *sw, uint32_t port,
+                               const FrameContext *ctx)
 {
-    if (sw->flood_mark[port] == mark || !sw->ports[port].attached) {
+    if (port == sw->uplink || !mac_is_group(ctx->dst) ||
+        mac_is_broadcast(ctx->dst) || is_trusted(&sw->ports[port]) ||
+        !sw->rx_mode || !sw->rx_mode->subscribed) {
+        return false;
+    }
+    return !sw->rx_mode->subscribed(sw->rx_mode_opaque, port, ctx->dst);
+}
+
+static void flood_add(NSwitch *sw, NSwitchDecision *decision, uint32_t mark,
+                      uint32_t port, const FrameContext *ctx)
+{
+    if (sw->flood_mark[port] == mark ||
+        refusal(sw, port, ctx) != NSWITCH_DROP__MAX ||
+        multicast_filtered(sw, port, ctx)) {
         return;
     }
     sw->flood_mark[port] = mark;
@@ -268,138 +557,282 @@ static void flood_add(NSwitch *sw, NSwitchDecision *decision, uint32_t mark,
 
 /* The uplink takes a flooded copy only when its speed allows. */
 static void flood_add_uplink(NSwitch *sw, NSwitchDecision *decision,
-                             uint32_t mark, size_t len, uint64_t now_ns)
+                             uint32_t mark, const FrameContext *ctx)
 {
-    if (!nswitch_token_bucket_take(&sw->uplink_rate, len, now_ns)) {
+    if (!nswitch_token_bucket_take(&sw->uplink_rate, ctx->len,
+                                   ctx->now_ns)) {
         nswitch_count_drop(sw, sw->uplink, NSWITCH_DROP_UPLINK_RATE);
         return;
     }
-    flood_add(sw, decision, mark, sw->uplink);
+    flood_add(sw, decision, mark, sw->uplink, ctx);
 }
 
-/* Every attached function but @except (NSWITCH_RELAY_NONE for none). */
+/* Every function but @except (NSWITCH_RELAY_NONE for none). */
 static void flood_add_functions(NSwitch *sw, NSwitchDecision *decision,
-                                uint32_t mark, uint32_t except)
+                                uint32_t mark, uint32_t except,
+                                const FrameContext *ctx)
 {
     for (uint32_t port = 0; port < sw->max_ports; port++) {
         if (port != sw->uplink && port != except) {
-            flood_add(sw, decision, mark, port);
+            flood_add(sw, decision, mark, port, ctx);
         }
     }
 }
 
 static NSwitchDecision flood_decision(NSwitch *sw)
 {
-    NSwitchDecision decision = {
-        .path = NSWITCH_PATH_FLOOD,
-        .ports = sw->destinations,
-    };
-
     sw->paths.flooded++;
-    return decision;
+    return decision_of(sw, NSWITCH_PATH_FLOOD);
 }
 
-static NSwitchDecision flood_from_function(NSwitch *sw, uint32_t src_port,
-                                           size_t len, uint64_t now_ns)
+static uint32_t group_of_port(const NSwitch *sw, uint32_t port)
+{
+    return nswitch_relay_group_find(sw->relay,
+                                    nswitch_relay_oui_of(sw->ports[port].mac));
+}
+
+static NSwitchDecision flood_from_function(NSwitch *sw,
+                                           const FrameContext *ctx)
 {
     NSwitchDecision decision = flood_decision(sw);
     uint32_t mark = flood_begin(sw);
-    uint32_t group;
     const NSwitchRelayEntry *member;
 
-    sw->flood_mark[src_port] = mark;
+    sw->flood_mark[ctx->src_port] = mark;
     if (sw->mode == NSWITCH_MODE_VEB) {
-        flood_add_functions(sw, &decision, mark, src_port);
+        flood_add_functions(sw, &decision, mark, ctx->src_port, ctx);
     } else {
-        group = nswitch_relay_group_find(
-            sw->relay, nswitch_relay_oui_of(sw->ports[src_port].mac));
-        for (member = nswitch_relay_group_first(sw->relay, group); member;
-             member = nswitch_relay_group_next(sw->relay, member)) {
-            flood_add(sw, &decision, mark, member->port);
+        for (member = nswitch_relay_group_first(sw->relay,
+                                                group_of_port(sw,
+                                                              ctx->src_port));
+             member; member = nswitch_relay_group_next(sw->relay, member)) {
+            flood_add(sw, &decision, mark, member->port, ctx);
         }
     }
-    flood_add_uplink(sw, &decision, mark, len, now_ns);
+    flood_add_uplink(sw, &decision, mark, ctx);
     return decision;
 }
 
-static NSwitchDecision to_uplink(NSwitch *sw, size_t len, uint64_t now_ns)
+/*
+ * Trusted functions in promiscuous mode also get frames whose destination
+ * no port owns: those of @group, or of the whole card for
+ * NSWITCH_RELAY_NONE.
+ */
+static void add_promiscuous(NSwitch *sw, NSwitchDecision *decision,
+                            uint32_t mark, uint32_t group,
+                            const FrameContext *ctx)
 {
-    if (!nswitch_token_bucket_take(&sw->uplink_rate, len, now_ns)) {
+    if (!sw->rx_mode || !sw->rx_mode->promiscuous) {
+        return;
+    }
+    for (uint32_t port = 0; port < sw->max_ports; port++) {
+        const NSwitchPortInfo *info = &sw->ports[port];
+
+        if (port == sw->uplink || port == ctx->src_port ||
+            !is_trusted(info) || !info->attached ||
+            (group != NSWITCH_RELAY_NONE &&
+             group_of_port(sw, port) != group) ||
+            !sw->rx_mode->promiscuous(sw->rx_mode_opaque, port)) {
+            continue;
+        }
+        flood_add(sw, decision, mark, port, ctx);
+    }
+}
+
+static NSwitchDecision to_uplink(NSwitch *sw, const FrameContext *ctx)
+{
+    if (!nswitch_token_bucket_take(&sw->uplink_rate, ctx->len,
+                                   ctx->now_ns)) {
         return drop(sw, sw->uplink, NSWITCH_DROP_UPLINK_RATE);
     }
     sw->paths.to_uplink++;
     return to_one(sw, NSWITCH_PATH_TO_UPLINK, sw->uplink);
 }
 
-static NSwitchDecision decide_from_uplink(NSwitch *sw, const uint8_t *dst,
-                                          const uint8_t *src)
+/* A function's unicast that no port owns: out, and to promiscuous peers. */
+static NSwitchDecision unknown_from_function(NSwitch *sw,
+                                             const FrameContext *ctx)
+{
+    NSwitchDecision decision = to_uplink(sw, ctx);
+    uint32_t mark;
+
+    if (decision.path == NSWITCH_PATH_DROP) {
+        return decision;
+    }
+    mark = flood_begin(sw);
+    sw->flood_mark[sw->uplink] = mark;
+    sw->flood_mark[ctx->src_port] = mark;
+    add_promiscuous(sw, &decision, mark,
+                    sw->mode == NSWITCH_MODE_VEB
+                    ? NSWITCH_RELAY_NONE : group_of_port(sw, ctx->src_port),
+                    ctx);
+    return decision;
+}
+
+static NSwitchDecision unknown_from_uplink(NSwitch *sw,
+                                           const FrameContext *ctx)
+{
+    NSwitchDecision decision = decision_of(sw, NSWITCH_PATH_FROM_UPLINK);
+
+    add_promiscuous(sw, &decision, flood_begin(sw), NSWITCH_RELAY_NONE, ctx);
+    if (!decision.count) {
+        return drop(sw, sw->uplink, NSWITCH_DROP_NO_DESTINATION);
+    }
+    sw->paths.from_uplink++;
+    return decision;
+}
+
+static NSwitchDecision decide_from_uplink(NSwitch *sw,
+                                          const FrameContext *ctx)
 {
     const NSwitchRelayEntry *owner;
 
-    if (mac_is_group(dst)) {
+    if (mac_is_group(ctx->dst)) {
         /* Not back to its sender, if it is ours (a reflected frame). */
         NSwitchDecision decision = flood_decision(sw);
 
-        owner = nswitch_relay_table_lookup(sw->relay, src);
+        owner = nswitch_relay_table_lookup(sw->relay, ctx->src);
         flood_add_functions(sw, &decision, flood_begin(sw),
-                            owner ? owner->port : NSWITCH_RELAY_NONE);
+                            owner ? owner->port : NSWITCH_RELAY_NONE, ctx);
         return decision;
     }
-    owner = nswitch_relay_table_lookup(sw->relay, dst);
+    owner = nswitch_relay_table_lookup(sw->relay, ctx->dst);
     if (!owner) {
-        return drop(sw, sw->uplink, NSWITCH_DROP_NO_DESTINATION);
+        return unknown_from_uplink(sw, ctx);
     }
-    if (!sw->ports[owner->port].attached) {
-        return drop(sw, owner->port, NSWITCH_DROP_PORT_DOWN);
-    }
-    sw->paths.from_uplink++;
-    return to_one(sw, NSWITCH_PATH_FROM_UPLINK, owner->port);
+    return to_function(sw, NSWITCH_PATH_FROM_UPLINK, owner->port, ctx);
 }
 
-static NSwitchDecision decide_from_function(NSwitch *sw, uint32_t src_port,
-                                            const uint8_t *dst,
-                                            const uint8_t *src, size_t len,
-                                            uint64_t now_ns)
+static NSwitchDecision decide_from_function(NSwitch *sw,
+                                            const FrameContext *ctx)
 {
-    const NSwitchPortInfo *info = &sw->ports[src_port];
-    bool same_oui = !memcmp(dst, src, 3);
+    bool same_oui = !memcmp(ctx->dst, ctx->src, 3);
     const NSwitchRelayEntry *owner;
 
-    if (info->spoof_check && memcmp(src, info->mac, NSWITCH_MAC_LEN)) {
-        return drop(sw, src_port, NSWITCH_DROP_SPOOFED);
-    }
     if (sw->mode == NSWITCH_MODE_VEPA) {
-        return to_uplink(sw, len, now_ns);
+        return to_uplink(sw, ctx);
     }
-    if (mac_is_group(dst)) {
-        return flood_from_function(sw, src_port, len, now_ns);
+    if (mac_is_group(ctx->dst)) {
+        return flood_from_function(sw, ctx);
     }
     if (sw->mode == NSWITCH_MODE_NSWITCH && !same_oui) {
-        return to_uplink(sw, len, now_ns);
+        return to_uplink(sw, ctx);
     }
-    owner = nswitch_relay_table_lookup(sw->relay, dst);
+    owner = nswitch_relay_table_lookup(sw->relay, ctx->dst);
     if (!owner) {
         if (sw->mode == NSWITCH_MODE_NSWITCH) {
             sw->paths.unknown_unicast++;
         }
-        return to_uplink(sw, len, now_ns);
+        return unknown_from_function(sw, ctx);
     }
-    if (owner->port == src_port) {
-        return drop(sw, src_port, NSWITCH_DROP_LOOPBACK);
+    if (owner->port == ctx->src_port) {
+        return drop(sw, ctx->src_port, NSWITCH_DROP_LOOPBACK);
     }
-    if (!sw->ports[owner->port].attached) {
-        return drop(sw, owner->port, NSWITCH_DROP_PORT_DOWN);
+    return to_function(sw, NSWITCH_PATH_HAIRPIN, owner->port, ctx);
+}
+
+static bool decision_reaches(const NSwitchDecision *decision, uint32_t port)
+{
+    for (uint32_t i = 0; i < decision->count; i++) {
+        if (decision->ports[i] == port) {
+            return true;
+        }
     }
-    sw->paths.hairpinned++;
-    return to_one(sw, NSWITCH_PATH_HAIRPIN, owner->port);
+    return false;
+}
+
+static bool mirror_selects(const NSwitch *sw, const NSwitchDecision *decision,
+                           const FrameContext *ctx)
+{
+    const NSwitchMirror *mirror = &sw->mirror;
+
+    switch (mirror->source) {
+    case NSWITCH_MIRROR_ALL:
+        return true;
+    case NSWITCH_MIRROR_PORT:
+        return ctx->src_port == mirror->port ||
+               decision_reaches(decision, mirror->port);
+    case NSWITCH_MIRROR_GROUP:
+        return nswitch_relay_oui_of(ctx->src) == mirror->oui ||
+               (!mac_is_group(ctx->dst) &&
+                nswitch_relay_oui_of(ctx->dst) == mirror->oui);
+    case NSWITCH_MIRROR_OFF:
+        break;
+    }
+    return false;
+}
+
+static void add_mirror(NSwitch *sw, NSwitchDecision *decision,
+                       const FrameContext *ctx, bool acl_says_mirror)
+{
+    uint32_t monitor = sw->mirror.monitor_port;
+    const NSwitchPortInfo *info;
+
+    if (monitor == NSWITCH_RELAY_NONE || monitor == ctx->src_port ||
+        (!acl_says_mirror && !mirror_selects(sw, decision, ctx)) ||
+        decision_reaches(decision, monitor)) {
+        return;
+    }
+    info = &sw->ports[monitor];
+    if (!info->attached || !info->policy.link_up) {
+        return;
+    }
+    decision->mirror_port = monitor;
+    sw->paths.mirrored++;
+}
+
+/* Applies the source port's VLAN; false for a frame it must refuse. */
+static bool enter_port_vlan(const NSwitchPortInfo *info, FrameContext *ctx)
+{
+    if (!info->policy.vlan) {
+        return true;
+    }
+    if (read_be16(ctx->dst + 2 * NSWITCH_MAC_LEN) == NSWITCH_ETHERTYPE_VLAN) {
+        return false;
+    }
+    ctx->vlan.vlan = info->policy.vlan;
+    ctx->vlan.priority = info->policy.qos;
+    ctx->insert_tag = true;
+    return true;
+}
+
+static NSwitchDecision decide_forwarded(NSwitch *sw, FrameContext *ctx)
+{
+    NSwitchAclFrame acl_frame = {
+        .dst = ctx->dst, .src = ctx->src,
+        .vlan = ctx->vlan.vlan, .ethertype = ctx->vlan.ethertype,
+    };
+    const NSwitchAclRule *rule = nswitch_acl_lookup(sw->acl, &acl_frame);
+    NSwitchDecision decision;
+
+    if (rule && rule->action == NSWITCH_ACL_DROP) {
+        decision = drop(sw, ctx->src_port, NSWITCH_DROP_ACL);
+        decision.acl_rule = rule->id;
+        return decision;
+    }
+    decision = ctx->src_port == sw->uplink ? decide_from_uplink(sw, ctx)
+                                           : decide_from_function(sw, ctx);
+    decision.acl_rule = rule ? rule->id : 0;
+    if (decision.path == NSWITCH_PATH_DROP) {
+        return decision;
+    }
+    decision.insert_tag = ctx->insert_tag;
+    decision.tci = ctx->vlan.priority << 13 | ctx->vlan.vlan;
+    decision.priority = ctx->vlan.priority;
+    add_mirror(sw, &decision, ctx,
+               rule && rule->action == NSWITCH_ACL_MIRROR);
+    return decision;
 }
 
 NSwitchDecision nswitch_decide(NSwitch *sw, uint32_t src_port,
                                const uint8_t *frame, size_t len,
                                uint64_t now_ns)
 {
+    FrameContext ctx = {
+        .src_port = src_port, .dst = frame, .src = frame + NSWITCH_MAC_LEN,
+        .len = len, .now_ns = now_ns,
+    };
     NSwitchPortInfo *info;
-    const uint8_t *src = frame + NSWITCH_MAC_LEN;
 
     if (src_port >= sw->max_ports || !sw->ports[src_port].attached) {
         return drop(sw, src_port, NSWITCH_DROP_PORT_DOWN);
@@ -407,19 +840,26 @@ NSwitchDecision nswitch_decide(NSwitch *sw, uint32_t src_port,
     info = &sw->ports[src_port];
     info->counters.rx_frames++;
     info->counters.rx_bytes += len;
-    if (len < NSWITCH_ETH_HEADER_LEN) {
+    if (len < NSWITCH_ETH_HEADER_LEN || !read_vlan(frame, len, &ctx.vlan)) {
         return drop(sw, src_port, NSWITCH_DROP_RUNT);
     }
-    if (!nswitch_relay_mac_is_assignable(src)) {
+    if (!nswitch_relay_mac_is_assignable(ctx.src)) {
         return drop(sw, src_port, NSWITCH_DROP_BAD_SOURCE);
     }
-    if (src_port != sw->uplink) {
-        return decide_from_function(sw, src_port, frame, src, len, now_ns);
+    if (src_port == sw->uplink) {
+        if (!nswitch_token_bucket_take(&sw->uplink_rate, len, now_ns)) {
+            return drop(sw, src_port, NSWITCH_DROP_UPLINK_RATE);
+        }
+        return decide_forwarded(sw, &ctx);
     }
-    if (!nswitch_token_bucket_take(&sw->uplink_rate, len, now_ns)) {
-        return drop(sw, src_port, NSWITCH_DROP_UPLINK_RATE);
+    if (info->policy.spoof_check &&
+        memcmp(ctx.src, info->mac, NSWITCH_MAC_LEN)) {
+        return drop(sw, src_port, NSWITCH_DROP_SPOOFED);
     }
-    return decide_from_uplink(sw, frame, src);
+    if (!enter_port_vlan(info, &ctx)) {
+        return drop(sw, src_port, NSWITCH_DROP_VLAN);
+    }
+    return decide_forwarded(sw, &ctx);
 }
 
 void nswitch_count_delivery(NSwitch *sw, uint32_t port, size_t len)
@@ -452,6 +892,7 @@ void nswitch_clear_counters(NSwitch *sw)
         memset(&sw->ports[port].counters, 0, sizeof(sw->ports[port].counters));
     }
     memset(&sw->paths, 0, sizeof(sw->paths));
+    nswitch_acl_clear_hits(sw->acl);
 }
 
 void nswitch_restore_port_counters(NSwitch *sw, uint32_t port,
@@ -488,6 +929,9 @@ const char *nswitch_drop_reason_name(NSwitchDropReason reason)
         [NSWITCH_DROP_RECEIVER_FULL] = "receiver-full",
         [NSWITCH_DROP_BAD_OFFLOAD] = "bad-offload",
         [NSWITCH_DROP_UPLINK_RATE] = "uplink-rate",
+        [NSWITCH_DROP_VLAN] = "vlan",
+        [NSWITCH_DROP_LINK_DOWN] = "link-down",
+        [NSWITCH_DROP_ACL] = "acl",
     };
 
     return reason < NSWITCH_DROP__MAX ? names[reason] : "unknown";

@@ -50,3 +50,29 @@ bool nswitch_token_bucket_take(NSwitchTokenBucket *bucket, size_t bytes,
     bucket->tokens -= needed;
     return true;
 }
+
+uint64_t nswitch_token_bucket_wait_ns(NSwitchTokenBucket *bucket,
+                                      size_t bytes, uint64_t now_ns)
+{
+    uint64_t needed = (uint64_t)bytes * NS_PER_SECOND;
+    uint64_t full = bucket->burst_bytes * NS_PER_SECOND;
+    uint64_t bytes_per_second = bucket->rate_bps / 8;
+
+    if (!bucket->rate_bps) {
+        return 0;
+    }
+    refill(bucket, now_ns);
+    if (!bytes_per_second) {
+        /* Below 8 bit/s the bucket never refills. */
+        return bucket->tokens >= needed ? 0 : UINT64_MAX;
+    }
+    if (needed > full) {
+        needed = full;
+    }
+    if (bucket->tokens >= needed) {
+        return 0;
+    }
+    /* Tokens are bytes times 10^9: each ns adds bytes_per_second of them. */
+    return (needed - bucket->tokens + bytes_per_second - 1) /
+           bytes_per_second;
+}

@@ -38,6 +38,7 @@ typedef enum NSwitchRelayStatus {
     NSWITCH_RELAY_GROUPS_FULL,
     NSWITCH_RELAY_NOT_A_FUNCTION,
     NSWITCH_RELAY_OWN_MAC,
+    NSWITCH_RELAY_PINNED,
 } NSwitchRelayStatus;
 
 typedef struct NSwitchRelayEntry {

@@ -13,6 +13,13 @@
  *   from the uplink, unicast                           -> the owner of the
  *     destination MAC, or dropped (Case 2);
  *   from the uplink, broadcast/multicast               -> every function.
+ * Per-port policy is what `ip link set DEV vf N ...` manages on a real
+ * NIC: a pinned MAC, a port VLAN with its 802.1p priority (tag inserted on
+ * frames from the port, stripped from frames to it, other VLANs refused),
+ * spoof checking, trust (a trusted function may change a pinned MAC and
+ * receives unknown unicast when promiscuous, and all multicast), link
+ * state and a TX rate. An ACL and a mirror to a monitor port apply to
+ * every frame the switch forwards.
  * Every dropped frame is counted with its reason. Nothing allocates after
  * nswitch_new(); a decision costs O(1) for unicast and O(receivers) for
  * flooding. A flooded frame never goes back to the function that owns its
@@ -34,10 +41,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hw/net/nswitch/acl.h"
 #include "hw/net/nswitch/relay-table.h"
 #include "hw/net/nswitch/token-bucket.h"
 
 #define NSWITCH_ETH_HEADER_LEN 14
+#define NSWITCH_VLAN_TAG_LEN 4
+/* The bytes of a frame the switch reads: MACs, any 802.1Q tag, ethertype. */
+#define NSWITCH_ETH_VLAN_HEADER_LEN \
+    (NSWITCH_ETH_HEADER_LEN + NSWITCH_VLAN_TAG_LEN)
+#define NSWITCH_ETHERTYPE_VLAN 0x8100
+#define NSWITCH_VLAN_MAX 4094
+#define NSWITCH_PRIORITY_MAX 7
 
 typedef enum NSwitchMode {
     NSWITCH_MODE_NSWITCH,        /* the OUI relay (default) */
@@ -62,6 +77,9 @@ typedef enum NSwitchDropReason {
     NSWITCH_DROP_RECEIVER_FULL,  /* the receiving function could not take it */
     NSWITCH_DROP_BAD_OFFLOAD,    /* GSO or checksum request not carried out */
     NSWITCH_DROP_UPLINK_RATE,    /* over the uplink's speed */
+    NSWITCH_DROP_VLAN,           /* outside the port VLAN of its port */
+    NSWITCH_DROP_LINK_DOWN,      /* to a function whose link is disabled */
+    NSWITCH_DROP_ACL,            /* an ACL rule said drop */
     NSWITCH_DROP__MAX
 } NSwitchDropReason;
 
@@ -87,16 +105,58 @@ typedef struct NSwitchPathCounters {
     uint64_t unknown_unicast;    /* nswitch mode: part of to_uplink */
     uint64_t from_uplink;
     uint64_t flooded;
+    uint64_t mirrored;           /* copies sent to the monitor port */
     uint64_t dropped[NSWITCH_DROP__MAX];
 } NSwitchPathCounters;
+
+/* What an administrator sets for a function port (none for the uplink). */
+typedef struct NSwitchPortPolicy {
+    bool spoof_check;            /* drop frames not from the port's MAC */
+    bool trusted;
+    bool mac_pinned;             /* the administrator chose the MAC */
+    bool link_up;
+    uint16_t vlan;               /* port VLAN, 0 for none */
+    uint8_t qos;                 /* 802.1p priority of the inserted tag */
+    uint64_t max_tx_rate_bps;    /* 0 for no limit */
+} NSwitchPortPolicy;
 
 typedef struct NSwitchPortInfo {
     NSwitchPortKind kind;
     bool attached;
-    bool spoof_check;
     uint8_t mac[NSWITCH_MAC_LEN];  /* valid while attached (not for uplink) */
+    NSwitchPortPolicy policy;
     NSwitchPortCounters counters;
 } NSwitchPortInfo;
+
+typedef enum NSwitchMirrorSource {
+    NSWITCH_MIRROR_OFF,
+    NSWITCH_MIRROR_ALL,          /* every frame the switch forwards */
+    NSWITCH_MIRROR_PORT,         /* frames from or to one port */
+    NSWITCH_MIRROR_GROUP,        /* frames from or to MACs of one OUI */
+} NSwitchMirrorSource;
+
+/*
+ * Copies of forwarded frames go to the monitor port: those the source
+ * selects and those an ACL rule with action mirror matches.
+ */
+typedef struct NSwitchMirror {
+    NSwitchMirrorSource source;
+    uint32_t monitor_port;       /* NSWITCH_RELAY_NONE: no monitor */
+    uint32_t port;               /* NSWITCH_MIRROR_PORT */
+    uint32_t oui;                /* NSWITCH_MIRROR_GROUP */
+} NSwitchMirror;
+
+/*
+ * What the switch asks about a function's receive filter, which lives in
+ * the function (a guest's virtio-net), only on the rare paths that need
+ * it: unknown destinations and multicast to untrusted functions.
+ */
+typedef struct NSwitchRxModeOps {
+    /* Whether the function asked for frames to any MAC. */
+    bool (*promiscuous)(void *opaque, uint32_t port);
+    /* Whether the function subscribed to the multicast group @mac. */
+    bool (*subscribed)(void *opaque, uint32_t port, const uint8_t *mac);
+} NSwitchRxModeOps;
 
 typedef struct NSwitchDecision {
     NSwitchPath path;
@@ -104,6 +164,16 @@ typedef struct NSwitchDecision {
     uint32_t count;                /* ports to deliver to */
     /* Owned by the switch, valid until the next decision. */
     const uint32_t *ports;
+    /*
+     * The frame inside the card carries an 802.1Q tag with @tci after
+     * its source MAC (the source port's VLAN); ports with a port VLAN
+     * get frames with the tag stripped.
+     */
+    bool insert_tag;
+    uint16_t tci;
+    uint8_t priority;              /* 802.1p: 0 for untagged frames */
+    uint32_t mirror_port;          /* gets a copy; NSWITCH_RELAY_NONE: no */
+    uint32_t acl_rule;             /* id of the ACL rule that matched, or 0 */
 } NSwitchDecision;
 
 typedef struct NSwitch NSwitch;
@@ -134,7 +204,48 @@ void nswitch_port_detach(NSwitch *sw, uint32_t port);
  */
 NSwitchRelayStatus nswitch_port_set_mac(NSwitch *sw, uint32_t port,
                                         const uint8_t mac[NSWITCH_MAC_LEN]);
+/*
+ * A MAC the guest behind @port chose. Refused (NSWITCH_RELAY_PINNED) when
+ * the administrator pinned the port's MAC and did not trust the port.
+ */
+NSwitchRelayStatus nswitch_port_request_mac(NSwitch *sw, uint32_t port,
+                                            const uint8_t mac[NSWITCH_MAC_LEN]);
+/* The administrator's MAC for @port: set as nswitch_port_set_mac, pinned. */
+NSwitchRelayStatus nswitch_port_pin_mac(NSwitch *sw, uint32_t port,
+                                        const uint8_t mac[NSWITCH_MAC_LEN]);
+
+/* Policy setters; the uplink has no policy and ignores them. */
 void nswitch_port_set_spoof_check(NSwitch *sw, uint32_t port, bool on);
+void nswitch_port_set_trust(NSwitch *sw, uint32_t port, bool trusted);
+void nswitch_port_set_link(NSwitch *sw, uint32_t port, bool up);
+/* False (nothing changed) for @vlan above 4094 or @qos above 7. */
+bool nswitch_port_set_vlan(NSwitch *sw, uint32_t port, uint16_t vlan,
+                           uint8_t qos);
+/* Caps what @port sends at @rate_bps (0: no cap), 10 ms or 64 KiB burst. */
+void nswitch_port_set_tx_rate(NSwitch *sw, uint32_t port, uint64_t rate_bps,
+                              uint64_t now_ns);
+/*
+ * Whether @port may send @len bytes at @now_ns under its TX rate; if so
+ * they are taken, else @wait_ns says how long until they are there.
+ */
+bool nswitch_port_take_tx(NSwitch *sw, uint32_t port, size_t len,
+                          uint64_t now_ns, uint64_t *wait_ns);
+/* Back to the defaults: spoof check on, untrusted, link up, no VLAN... */
+void nswitch_port_reset_policy(NSwitch *sw, uint32_t port);
+/* Puts back a policy saved elsewhere (migration); false if malformed. */
+bool nswitch_port_restore_policy(NSwitch *sw, uint32_t port,
+                                 const NSwitchPortPolicy *policy,
+                                 uint64_t now_ns);
+
+/* False when the monitor or the source port is not a function port. */
+bool nswitch_set_mirror(NSwitch *sw, const NSwitchMirror *mirror);
+const NSwitchMirror *nswitch_mirror(const NSwitch *sw);
+
+/* The ACL every forwarded frame meets, after the port VLAN is applied. */
+NSwitchAcl *nswitch_acl(NSwitch *sw);
+
+void nswitch_set_rx_mode_ops(NSwitch *sw, const NSwitchRxModeOps *ops,
+                             void *opaque);
 
 void nswitch_set_mode(NSwitch *sw, NSwitchMode mode);
 NSwitchMode nswitch_mode(const NSwitch *sw);
@@ -168,7 +279,8 @@ uint32_t nswitch_uplink_port(const NSwitch *sw);
 
 /*
  * Decides where the Ethernet frame (@len bytes from the destination MAC
- * on) that arrived on @src_port at @now_ns goes, and counts the decision.
+ * on, of which @frame holds the first NSWITCH_ETH_VLAN_HEADER_LEN or all)
+ * that arrived on @src_port at @now_ns goes, and counts the decision.
  */
 NSwitchDecision nswitch_decide(NSwitch *sw, uint32_t src_port,
                                const uint8_t *frame, size_t len,
@@ -178,10 +290,13 @@ NSwitchDecision nswitch_decide(NSwitch *sw, uint32_t src_port,
 void nswitch_count_delivery(NSwitch *sw, uint32_t port, size_t len);
 void nswitch_count_drop(NSwitch *sw, uint32_t port, NSwitchDropReason reason);
 
-/* Detaches every function port and removes every static entry. */
+/*
+ * Detaches every function port and removes every static entry; policies
+ * and ACL stay.
+ */
 void nswitch_flush(NSwitch *sw);
 
-/* Zeroes every port and path counter (the relay table's stay). */
+/* Zeroes every port, path and ACL hit counter (the relay table's stay). */
 void nswitch_clear_counters(NSwitch *sw);
 
 /* Puts back counters saved elsewhere (migration). */

@@ -37,4 +37,11 @@ void nswitch_token_bucket_init(NSwitchTokenBucket *bucket, uint64_t rate_bps,
 bool nswitch_token_bucket_take(NSwitchTokenBucket *bucket, size_t bytes,
                                uint64_t now_ns);
 
+/*
+ * Nanoseconds from @now_ns until the bucket holds @bytes (0: it does now).
+ * A request above the burst waits until the bucket is full.
+ */
+uint64_t nswitch_token_bucket_wait_ns(NSwitchTokenBucket *bucket,
+                                      size_t bytes, uint64_t now_ns);
+
 #endif
