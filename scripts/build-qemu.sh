@@ -19,7 +19,10 @@ CONFIGURE_ARGS=(
     --disable-download --disable-install-blobs
     --enable-werror
 )
-QEMU_TARGETS=(qemu-system-x86_64 tests/qtest/nswitch-nic-test)
+QEMU_TARGETS=(qemu-system-x86_64)
+for test in "$REPO_ROOT"/tests/qtest/nswitch-*-test.c; do
+    QEMU_TARGETS+=("tests/qtest/$(basename "$test" .c)")
+done
 
 stamp_of() {
     printf '%s\n' "$@" | sha256sum | cut -d' ' -f1

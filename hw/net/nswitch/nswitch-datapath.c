@@ -14,6 +14,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/bswap.h"
 #include "qemu/iov.h"
 #include "qemu/log.h"
 #include "qemu/timer.h"
@@ -22,6 +23,7 @@
 #include "hw/net/nswitch/switch.h"
 #include "hw/virtio/virtio-net.h"
 #include "standard-headers/linux/virtio_net.h"
+#include "nswitch-capture.h"
 #include "nswitch-datapath.h"
 #include "trace.h"
 
@@ -33,7 +35,9 @@ void nswitch_datapath_init(NSwitchNic *card)
 {
     net_tx_pkt_init(&card->tx_pkt, MAX_FRAGMENTS);
     card->payload_iov = g_new(struct iovec, MAX_FRAGMENTS);
-    card->out_iov = g_new(struct iovec, MAX_FRAGMENTS + 1);
+    card->tagged_iov = g_new(struct iovec, MAX_FRAGMENTS + 2);
+    card->stripped_iov = g_new(struct iovec, MAX_FRAGMENTS + 2);
+    card->out_iov = g_new(struct iovec, MAX_FRAGMENTS + 3);
 }
 
 void nswitch_datapath_cleanup(NSwitchNic *card)
@@ -43,6 +47,8 @@ void nswitch_datapath_cleanup(NSwitchNic *card)
         card->tx_pkt = NULL;
     }
     g_clear_pointer(&card->payload_iov, g_free);
+    g_clear_pointer(&card->tagged_iov, g_free);
+    g_clear_pointer(&card->stripped_iov, g_free);
     g_clear_pointer(&card->out_iov, g_free);
 }
 
@@ -75,74 +81,14 @@ static bool needs_software_offload(const struct virtio_net_hdr *hdr,
 }
 
 /*
- * A frame held for a function has reached its guest (@ret > 0), was
- * purged (0), or found the function's driver gone (< 0).
- */
-static void held_frame_done(NetClientState *nc, ssize_t ret)
-{
-    NSwitchPort *dst = container_of(nc, NSwitchPort, nc);
-
-    assert(dst->queued > 0);
-    dst->queued--;
-    if (ret > 0) {
-        nswitch_count_delivery(dst->card->core, dst->number,
-                               ret > dst->vnet_hdr_len ?
-                               ret - dst->vnet_hdr_len : 0);
-        return;
-    }
-    nswitch_count_drop(dst->card->core, dst->number,
-                       ret ? NSWITCH_DROP_PORT_DOWN : dst->purge_reason);
-}
-
-typedef enum FunctionSend {
-    FUNCTION_TOOK_FRAME,
-    FUNCTION_HOLDS_FRAME,       /* in the card's buffer, counted later */
-    FUNCTION_REFUSED_FRAME,
-} FunctionSend;
-
-/*
- * A function's frame goes into its receive ring, or waits in the card's
- * buffer for it (QEMU's queue at the function's virtio-net, which the
- * guest's next RX kick flushes) as an on-chip buffer of a NIC does. Beyond
- * rx-queue frames, or without a driver, it is dropped as receiver-full;
- * QEMU's own queue would hold 10000 and drop the rest unseen.
- */
-static FunctionSend send_to_function(NSwitchNic *card, NSwitchPort *dst,
-                                     const struct iovec *out, int count)
-{
-    NetClientState *peer = dst->nc.peer;
-    bool blocked;
-    ssize_t ret;
-
-    if (!peer || (peer->info->can_receive && !peer->info->can_receive(peer))) {
-        return FUNCTION_REFUSED_FRAME;
-    }
-    blocked = dst->queued || !qemu_can_send_packet(&dst->nc);
-    if (blocked && dst->queued >= card->rx_queue) {
-        return FUNCTION_REFUSED_FRAME;
-    }
-    ret = qemu_sendv_packet_async(&dst->nc, out, count, held_frame_done);
-    if (ret) {
-        return ret > 0 ? FUNCTION_TOOK_FRAME : FUNCTION_REFUSED_FRAME;
-    }
-    dst->queued++;
-    if (dst->queued > card->rx_queue) {
-        /* No buffer: the frame that found the ring full is dropped. */
-        dst->purge_reason = NSWITCH_DROP_RECEIVER_FULL;
-        qemu_purge_queued_packets(&dst->nc);
-        dst->purge_reason = NSWITCH_DROP_PORT_DOWN;
-    }
-    return FUNCTION_HOLDS_FRAME;
-}
-
-/*
  * Sends @payload (from the Ethernet header on) behind @dst's header and
  * counts it; a frame held for a function is counted when it leaves the
  * card's buffer. The uplink's netdev keeps QEMU's queue, as a wire would.
  */
 static void send_frame(NSwitchNic *card, NSwitchPort *dst,
                        const struct virtio_net_hdr *hdr,
-                       const struct iovec *payload, int count)
+                       const struct iovec *payload, int count,
+                       uint8_t priority)
 {
     uint8_t header[MAX_VNET_HDR_LEN] = { 0 };
     struct iovec *out = card->out_iov;
@@ -158,12 +104,12 @@ static void send_frame(NSwitchNic *card, NSwitchPort *dst,
     if (dst->is_uplink) {
         qemu_sendv_packet(&dst->nc, out, n + count);
     } else {
-        switch (send_to_function(card, dst, out, n + count)) {
-        case FUNCTION_TOOK_FRAME:
+        switch (nswitch_port_send_to_function(dst, out, n + count, priority)) {
+        case NSWITCH_PORT_TOOK_FRAME:
             break;
-        case FUNCTION_HOLDS_FRAME:
+        case NSWITCH_PORT_HOLDS_FRAME:
             return;
-        case FUNCTION_REFUSED_FRAME:
+        case NSWITCH_PORT_REFUSED_FRAME:
             nswitch_count_drop(card->core, dst->number,
                                NSWITCH_DROP_RECEIVER_FULL);
             return;
@@ -175,6 +121,7 @@ static void send_frame(NSwitchNic *card, NSwitchPort *dst,
 typedef struct SegmentTarget {
     NSwitchNic *card;
     NSwitchPort *dst;
+    uint8_t priority;
 } SegmentTarget;
 
 static void send_segment(void *opaque, const struct iovec *l2, int l2_count,
@@ -183,7 +130,8 @@ static void send_segment(void *opaque, const struct iovec *l2, int l2_count,
     static const struct virtio_net_hdr no_offload;
     SegmentTarget *target = opaque;
 
-    send_frame(target->card, target->dst, &no_offload, l2, l2_count);
+    send_frame(target->card, target->dst, &no_offload, l2, l2_count,
+               target->priority);
 }
 
 /* The fragments are the sender's buffers: nothing to release. */
@@ -193,10 +141,11 @@ static void keep_fragment(void *context, void *base, size_t len)
 
 static void deliver_in_software(NSwitchNic *card, NSwitchPort *dst,
                                 const struct virtio_net_hdr *hdr,
-                                const struct iovec *payload, int count)
+                                const struct iovec *payload, int count,
+                                uint8_t priority)
 {
     struct NetTxPkt *pkt = card->tx_pkt;
-    SegmentTarget target = { .card = card, .dst = dst };
+    SegmentTarget target = { .card = card, .dst = dst, .priority = priority };
     /* net_tx_pkt would quietly send nothing for GSO without gso_size. */
     bool bogus_gso = hdr->gso_type != VIRTIO_NET_HDR_GSO_NONE &&
                      !hdr->gso_size;
@@ -222,23 +171,114 @@ static void deliver_in_software(NSwitchNic *card, NSwitchPort *dst,
     }
 }
 
-static void deliver(NSwitchNic *card, NSwitchPort *dst,
-                    const struct virtio_net_hdr *hdr,
-                    const struct iovec *payload, int count)
+/* A frame as it is inside the card, with its offload request. */
+typedef struct CardFrame {
+    struct virtio_net_hdr hdr;
+    const struct iovec *iov;
+    int count;
+    uint8_t priority;
+} CardFrame;
+
+static void deliver(NSwitchNic *card, NSwitchPort *dst, const CardFrame *frame)
 {
-    if (needs_software_offload(hdr, dst)) {
-        trace_nswitch_software_offload(dst->number, hdr->gso_type,
-                                       hdr->flags);
-        deliver_in_software(card, dst, hdr, payload, count);
+    if (needs_software_offload(&frame->hdr, dst)) {
+        trace_nswitch_software_offload(dst->number, frame->hdr.gso_type,
+                                       frame->hdr.flags);
+        deliver_in_software(card, dst, &frame->hdr, frame->iov, frame->count,
+                            frame->priority);
         return;
     }
-    send_frame(card, dst, hdr, payload, count);
+    send_frame(card, dst, &frame->hdr, frame->iov, frame->count,
+               frame->priority);
+}
+
+/*
+ * An 802.1Q tag moves what follows the MACs by @shift bytes: the offsets
+ * of a checksum or segmentation request move with it.
+ */
+static void shift_offload_offsets(struct virtio_net_hdr *hdr, int shift)
+{
+    if (hdr->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+        hdr->csum_start = cpu_to_le16(le16_to_cpu(hdr->csum_start) + shift);
+    }
+    if (hdr->gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+        hdr->hdr_len = cpu_to_le16(le16_to_cpu(hdr->hdr_len) + shift);
+    }
+}
+
+/*
+ * @frame with @tag after its MACs, in @out (room for its fragments and
+ * two more): the frame of a port with a port VLAN, inside the card.
+ */
+static void insert_tag(CardFrame *frame, struct iovec *out,
+                       uint8_t tag[NSWITCH_VLAN_TAG_LEN], uint16_t tci)
+{
+    size_t len = iov_size(frame->iov, frame->count);
+    int n;
+
+    stw_be_p(tag, NSWITCH_ETHERTYPE_VLAN);
+    stw_be_p(tag + 2, tci);
+    n = iov_copy(out, MAX_FRAGMENTS + 2, frame->iov, frame->count, 0,
+                 2 * ETH_ALEN);
+    out[n++] = (struct iovec) { .iov_base = tag, .iov_len = 4 };
+    n += iov_copy(out + n, MAX_FRAGMENTS + 2 - n, frame->iov, frame->count,
+                  2 * ETH_ALEN, len - 2 * ETH_ALEN);
+    frame->iov = out;
+    frame->count = n;
+    shift_offload_offsets(&frame->hdr, NSWITCH_VLAN_TAG_LEN);
+}
+
+/* @frame without its 802.1Q tag, for a function with a port VLAN. */
+static CardFrame strip_tag(const CardFrame *frame, struct iovec *out)
+{
+    size_t len = iov_size(frame->iov, frame->count);
+    CardFrame stripped = *frame;
+    int n;
+
+    n = iov_copy(out, MAX_FRAGMENTS + 2, frame->iov, frame->count, 0,
+                 2 * ETH_ALEN);
+    n += iov_copy(out + n, MAX_FRAGMENTS + 2 - n, frame->iov, frame->count,
+                  2 * ETH_ALEN + NSWITCH_VLAN_TAG_LEN,
+                  len - 2 * ETH_ALEN - NSWITCH_VLAN_TAG_LEN);
+    stripped.iov = out;
+    stripped.count = n;
+    shift_offload_offsets(&stripped.hdr, -NSWITCH_VLAN_TAG_LEN);
+    return stripped;
+}
+
+static bool frame_goes_to(const NSwitchDecision *decision, uint32_t port)
+{
+    for (uint32_t i = 0; i < decision->count; i++) {
+        if (decision->ports[i] == port) {
+            return true;
+        }
+    }
+    return decision->mirror_port == port;
+}
+
+/* Whether the running capture wants the frame @src sent. */
+static bool capture_selects(NSwitchNic *card, NSwitchPort *src,
+                            const NSwitchDecision *decision,
+                            const uint8_t *eth)
+{
+    const NSwitchCapture *capture = card->capture;
+
+    if (capture->has_port) {
+        return src->number == capture->port ||
+               frame_goes_to(decision, capture->port);
+    }
+    if (capture->has_group) {
+        return nswitch_relay_oui_of(eth + ETH_ALEN) == capture->oui ||
+               (!(eth[0] & 1) && nswitch_relay_oui_of(eth) == capture->oui);
+    }
+    return true;
 }
 
 /*
  * virtio-net has no hook for a guest's MAC change through the control
  * queue; the switch picks it up from the function's next frame, which is
- * also the first one that could carry the new source MAC.
+ * also the first one that could carry the new source MAC. A refused MAC
+ * is remembered so that it is logged once, not for every frame.
  */
 static void refresh_function_mac(NSwitchNic *card, NSwitchPort *src)
 {
@@ -250,10 +290,13 @@ static void refresh_function_mac(NSwitchNic *card, NSwitchPort *src)
         return;
     }
     net = qemu_get_nic_opaque(src->nc.peer);
-    if (!memcmp(info->mac, net->mac, ETH_ALEN)) {
+    if (!memcmp(info->mac, net->mac, ETH_ALEN) ||
+        !memcmp(src->refused_mac, net->mac, ETH_ALEN)) {
         return;
     }
-    status = nswitch_port_set_mac(card->core, src->number, net->mac);
+    status = nswitch_port_request_mac(card->core, src->number, net->mac);
+    memcpy(src->refused_mac, status == NSWITCH_RELAY_OK ? info->mac : net->mac,
+           ETH_ALEN);
     trace_nswitch_function_mac(src->number, net->mac[0], net->mac[1],
                                net->mac[2], net->mac[3], net->mac[4],
                                net->mac[5], status);
@@ -267,16 +310,17 @@ static void refresh_function_mac(NSwitchNic *card, NSwitchPort *src)
 void nswitch_datapath_forward(NSwitchNic *card, NSwitchPort *src,
                               const struct iovec *iov, int iovcnt)
 {
-    struct virtio_net_hdr hdr = { 0 };
-    uint8_t eth[NSWITCH_ETH_HEADER_LEN] = { 0 };
+    CardFrame frame = { 0 };
+    uint8_t eth[NSWITCH_ETH_VLAN_HEADER_LEN] = { 0 };
+    uint8_t tag[NSWITCH_VLAN_TAG_LEN];
+    bool tagged;
     size_t hdr_len = src->vnet_hdr_len;
     size_t size = iov_size(iov, iovcnt);
     size_t len = size > hdr_len ? size - hdr_len : 0;
     NSwitchDecision decision;
-    unsigned payload_count;
 
     if (hdr_len) {
-        iov_to_buf(iov, iovcnt, 0, &hdr, sizeof(hdr));
+        iov_to_buf(iov, iovcnt, 0, &frame.hdr, sizeof(frame.hdr));
     }
     iov_to_buf(iov, iovcnt, hdr_len, eth, sizeof(eth));
     if (!src->is_uplink) {
@@ -298,8 +342,18 @@ void nswitch_datapath_forward(NSwitchNic *card, NSwitchPort *src,
         }
         return;
     }
-    payload_count = iov_copy(card->payload_iov, MAX_FRAGMENTS, iov, iovcnt,
-                             hdr_len, len);
+    frame.iov = card->payload_iov;
+    frame.count = iov_copy(card->payload_iov, MAX_FRAGMENTS, iov, iovcnt,
+                           hdr_len, len);
+    frame.priority = decision.priority;
+    tagged = lduw_be_p(eth + 2 * ETH_ALEN) == NSWITCH_ETHERTYPE_VLAN;
+    if (decision.insert_tag) {
+        insert_tag(&frame, card->tagged_iov, tag, decision.tci);
+        tagged = true;
+    }
+    if (card->capture && capture_selects(card, src, &decision, eth)) {
+        nswitch_capture_write(card->capture, frame.iov, frame.count);
+    }
     /*
      * Receivers are virtio-net devices and netdev backends: none hands a
      * frame back to this card before delivery returns, so the decision's
@@ -307,6 +361,7 @@ void nswitch_datapath_forward(NSwitchNic *card, NSwitchPort *src,
      */
     for (uint32_t i = 0; i < decision.count; i++) {
         NSwitchPort *dst = card->ports[decision.ports[i]];
+        CardFrame stripped;
 
         if (!dst) {
             /* the uplink of a card without netdev */
@@ -314,6 +369,15 @@ void nswitch_datapath_forward(NSwitchNic *card, NSwitchPort *src,
                                NSWITCH_DROP_PORT_DOWN);
             continue;
         }
-        deliver(card, dst, &hdr, card->payload_iov, payload_count);
+        if (tagged && !dst->is_uplink &&
+            nswitch_port_info(card->core, dst->number)->policy.vlan) {
+            stripped = strip_tag(&frame, card->stripped_iov);
+            deliver(card, dst, &stripped);
+            continue;
+        }
+        deliver(card, dst, &frame);
+    }
+    if (decision.mirror_port != NSWITCH_RELAY_NONE) {
+        deliver(card, card->ports[decision.mirror_port], &frame);
     }
 }

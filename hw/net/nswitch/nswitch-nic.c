@@ -24,6 +24,7 @@
 #include "hw/virtio/virtio-net.h"
 #include "qapi/error.h"
 #include "standard-headers/linux/virtio_config.h"
+#include "nswitch-capture.h"
 #include "nswitch-datapath.h"
 #include "trace.h"
 
@@ -37,24 +38,48 @@
 #define NSWITCH_NIC_RELAY_ENTRIES 4096
 #define NSWITCH_NIC_RELAY_GROUPS 256
 
-static bool nswitch_nic_parse_oui(const char *text, uint32_t *oui,
-                                  Error **errp)
+bool nswitch_nic_parse_oui(const char *text, uint32_t *oui)
 {
     unsigned int bytes[3];
     int consumed = 0;
 
     if (sscanf(text, "%2x:%2x:%2x%n", &bytes[0], &bytes[1], &bytes[2],
                &consumed) != 3 || text[consumed] != '\0' || consumed != 8) {
+        return false;
+    }
+    *oui = (bytes[0] << 16) | (bytes[1] << 8) | bytes[2];
+    return true;
+}
+
+bool nswitch_nic_parse_mac(const char *text, uint8_t *mac)
+{
+    unsigned int bytes[ETH_ALEN];
+    int consumed = 0;
+
+    if (sscanf(text, "%2x:%2x:%2x:%2x:%2x:%2x%n", &bytes[0], &bytes[1],
+               &bytes[2], &bytes[3], &bytes[4], &bytes[5], &consumed) != 6 ||
+        text[consumed] != '\0' || consumed != 17) {
+        return false;
+    }
+    for (int i = 0; i < ETH_ALEN; i++) {
+        mac[i] = bytes[i];
+    }
+    return true;
+}
+
+static bool nswitch_nic_parse_oui_property(const char *text, uint32_t *oui,
+                                           Error **errp)
+{
+    if (!nswitch_nic_parse_oui(text, oui)) {
         error_setg(errp, "Property 'oui' must be three hex bytes such as "
                    "02:6e:00, not '%s'", text);
         return false;
     }
-    if (bytes[0] & 1) {
+    if (*oui & 0x010000) {
         error_setg(errp, "Property 'oui' %s is a multicast prefix; VF MACs "
                    "built on it could not be assigned", text);
         return false;
     }
-    *oui = (bytes[0] << 16) | (bytes[1] << 8) | bytes[2];
     return true;
 }
 
@@ -80,6 +105,129 @@ void nswitch_nic_foreach(void (*fn)(NSwitchNic *card, void *opaque),
 
     object_child_foreach_recursive(object_get_root(), foreach_card, &each);
 }
+
+typedef struct FindCard {
+    const char *device;
+    NSwitchNic *found;
+} FindCard;
+
+static void match_card(NSwitchNic *card, void *opaque)
+{
+    FindCard *find = opaque;
+    g_autofree char *path = object_get_canonical_path(OBJECT(card));
+
+    if (!g_strcmp0(DEVICE(card)->id, find->device) ||
+        !strcmp(path, find->device)) {
+        find->found = card;
+    }
+}
+
+NSwitchNic *nswitch_nic_find(const char *device, Error **errp)
+{
+    FindCard find = { .device = device };
+
+    nswitch_nic_foreach(match_card, &find);
+    if (!find.found) {
+        error_setg(errp, "no nswitch-nic with id or QOM path '%s'", device);
+    }
+    return find.found;
+}
+
+VirtIONet *nswitch_nic_vf_net(NSwitchNic *card, uint16_t vf)
+{
+    PCIDevice *vf_dev = PCI_DEVICE(card)->exp.sriov_pf.vf[vf];
+
+    return &NSWITCH_NIC_VF(vf_dev)->parent_obj.vdev;
+}
+
+NSwitchRelayStatus nswitch_nic_pin_vf_mac(NSwitchNic *card, uint16_t vf,
+                                          const uint8_t *mac)
+{
+    VirtIONet *net = nswitch_nic_vf_net(card, vf);
+    NSwitchRelayStatus status;
+
+    status = nswitch_port_pin_mac(card->core, NSWITCH_NIC_VF_PORT(vf), mac);
+    if (status != NSWITCH_RELAY_OK) {
+        return status;
+    }
+    /* virtio-net takes the MAC back from its conf on every reset. */
+    memcpy(net->nic_conf.macaddr.a, mac, ETH_ALEN);
+    memcpy(net->mac, mac, ETH_ALEN);
+    qemu_format_nic_info_str(qemu_get_queue(net->nic), net->mac);
+    return NSWITCH_RELAY_OK;
+}
+
+static bool uplink_link_up(NSwitchNic *card)
+{
+    NSwitchPort *uplink = card->ports[NSWITCH_NIC_UPLINK_PORT];
+
+    return !uplink || !uplink->nc.peer || !uplink->nc.peer->link_down;
+}
+
+void nswitch_nic_apply_links(NSwitchNic *card)
+{
+    bool uplink_up = uplink_link_up(card);
+
+    for (uint16_t vf = 0; vf < card->total_vfs; vf++) {
+        NetClientState *nic = qemu_get_queue(nswitch_nic_vf_net(card, vf)->nic);
+        bool up = card->vf_link[vf] == NSWITCH_LINK_STATE_ENABLE ||
+                  (card->vf_link[vf] == NSWITCH_LINK_STATE_AUTO && uplink_up);
+
+        nswitch_port_set_link(card->core, NSWITCH_NIC_VF_PORT(vf), up);
+        if (nic->link_down == !up) {
+            continue;
+        }
+        /* What set_link does: the guest sees the virtio-net status. */
+        nic->link_down = !up;
+        if (nic->info->link_status_changed) {
+            nic->info->link_status_changed(nic);
+        }
+    }
+}
+
+/* A function's receive filter, for the switch's rare questions. */
+static VirtIONet *function_net(NSwitchNic *card, uint32_t port)
+{
+    NetClientState *peer = card->ports[port] ? card->ports[port]->nc.peer
+                                             : NULL;
+
+    return peer && peer->info->type == NET_CLIENT_DRIVER_NIC
+           ? qemu_get_nic_opaque(peer) : NULL;
+}
+
+/*
+ * virtio-net starts promiscuous for drivers without a control queue; a
+ * function counts as promiscuous only once its driver runs.
+ */
+static bool function_promiscuous(void *opaque, uint32_t port)
+{
+    VirtIONet *net = function_net(opaque, port);
+
+    return net && net->promisc &&
+           (VIRTIO_DEVICE(net)->status & VIRTIO_CONFIG_S_DRIVER_OK);
+}
+
+/* Only the multicast list: all-multicast is what trust would allow. */
+static bool function_subscribed(void *opaque, uint32_t port,
+                                const uint8_t *mac)
+{
+    VirtIONet *net = function_net(opaque, port);
+
+    if (!net) {
+        return false;
+    }
+    for (int i = net->mac_table.first_multi; i < net->mac_table.in_use; i++) {
+        if (!memcmp(net->mac_table.macs + i * ETH_ALEN, mac, ETH_ALEN)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static const NSwitchRxModeOps function_rx_mode = {
+    .promiscuous = function_promiscuous,
+    .subscribed = function_subscribed,
+};
 
 static void mark_oui_used(NSwitchNic *card, void *opaque)
 {
@@ -213,7 +361,7 @@ static bool nswitch_nic_check_properties(NSwitchNic *nic, Error **errp)
     if (!nic->oui_property) {
         return nswitch_nic_pick_default_oui(nic, errp);
     }
-    if (!nswitch_nic_parse_oui(nic->oui_property, &nic->oui, errp)) {
+    if (!nswitch_nic_parse_oui_property(nic->oui_property, &nic->oui, errp)) {
         return false;
     }
     nswitch_nic_foreach(warn_if_oui_taken, nic);
@@ -302,7 +450,11 @@ static void nswitch_nic_destroy_switch(NSwitchNic *nic)
         nswitch_port_delete(nic->ports[i]);
     }
     g_clear_pointer(&nic->ports, g_free);
+    g_clear_pointer(&nic->vf_link, g_free);
+    g_clear_pointer(&nic->capture, nswitch_capture_stop);
     g_clear_pointer(&nic->migrated_ports, g_free);
+    g_clear_pointer(&nic->migrated_policies, g_free);
+    g_clear_pointer(&nic->migrated_links, g_free);
     g_clear_pointer(&nic->vf_backends, g_free);
     nswitch_datapath_cleanup(nic);
     g_clear_pointer(&nic->core, nswitch_free);
@@ -333,10 +485,14 @@ static bool nswitch_nic_create_switch(NSwitchNic *nic, Error **errp)
     }
     nswitch_pin_group(nic->core, nic->oui);
     nswitch_set_mode(nic->core, nic->mode);
+    nswitch_set_rx_mode_ops(nic->core, &function_rx_mode, nic);
     nswitch_set_uplink_rate(nic->core, nic->uplink_mbps * 1000000ull,
                             qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
     nic->ports = g_new0(NSwitchPort *, nic->port_count);
+    nic->vf_link = g_new0(NSwitchLinkState, nic->total_vfs);
     nic->migrated_ports = g_new0(NSwitchPortCounters, nic->port_count);
+    nic->migrated_policies = g_new0(NSwitchPortPolicy, nic->port_count);
+    nic->migrated_links = g_new0(uint8_t, nic->port_count);
     nswitch_datapath_init(nic);
     /* Without a netdev the uplink is an unplugged cable: no port. */
     if (backend) {

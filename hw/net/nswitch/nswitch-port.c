@@ -14,6 +14,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/iov.h"
+#include "qemu/timer.h"
 #include "standard-headers/linux/virtio_net.h"
 #include "nswitch-datapath.h"
 #include "trace.h"
@@ -23,13 +24,48 @@ static NSwitchPort *port_of(NetClientState *nc)
     return container_of(nc, NSwitchPort, nc);
 }
 
+/* Under the function's TX rate, or paced until its bytes are there. */
+static bool function_may_send(NSwitchPort *port, size_t size)
+{
+    uint64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    size_t len = size > port->vnet_hdr_len ? size - port->vnet_hdr_len : 0;
+    uint64_t wait;
+
+    if (nswitch_port_take_tx(port->card->core, port->number, len, now,
+                             &wait)) {
+        return true;
+    }
+    port->tx_paced = true;
+    timer_mod(port->tx_timer, now + wait);
+    trace_nswitch_port_tx_paced(port->number, wait);
+    return false;
+}
+
+static void function_tx_resume(void *opaque)
+{
+    NSwitchPort *port = opaque;
+
+    port->tx_paced = false;
+    qemu_flush_queued_packets(&port->nc);
+}
+
 static ssize_t nswitch_port_receive_iov(NetClientState *nc,
                                         const struct iovec *iov, int iovcnt)
 {
     NSwitchPort *port = port_of(nc);
+    size_t size = iov_size(iov, iovcnt);
 
+    if (!port->is_uplink && !function_may_send(port, size)) {
+        /* QEMU queues it at this port, with the function's TX. */
+        return 0;
+    }
     nswitch_datapath_forward(port->card, port, iov, iovcnt);
-    return iov_size(iov, iovcnt);
+    return size;
+}
+
+static bool nswitch_port_can_receive(NetClientState *nc)
+{
+    return !port_of(nc)->tx_paced;
 }
 
 static ssize_t nswitch_port_receive(NetClientState *nc, const uint8_t *buf,
@@ -68,9 +104,15 @@ static void nswitch_port_set_offload(NetClientState *nc, int csum, int tso4,
     trace_nswitch_port_set_offload(nc->name, csum, tso4, tso6, ecn);
 }
 
+static void nswitch_uplink_link_changed(NetClientState *nc)
+{
+    nswitch_nic_apply_links(port_of(nc)->card);
+}
+
 static NetClientInfo nswitch_function_port_info = {
     .type = NET_CLIENT_DRIVER_NONE,
     .size = sizeof(NSwitchPort),
+    .can_receive = nswitch_port_can_receive,
     .receive = nswitch_port_receive,
     .receive_iov = nswitch_port_receive_iov,
     .has_vnet_hdr = nswitch_port_has_vnet_hdr,
@@ -84,6 +126,7 @@ static NetClientInfo nswitch_uplink_port_info = {
     .size = sizeof(NSwitchPort),
     .receive = nswitch_port_receive,
     .receive_iov = nswitch_port_receive_iov,
+    .link_status_changed = nswitch_uplink_link_changed,
 };
 
 static NSwitchPort *port_new(NetClientInfo *info, NSwitchNic *card,
@@ -97,6 +140,9 @@ static NSwitchPort *port_new(NetClientInfo *info, NSwitchNic *card,
     port->card = card;
     port->number = number;
     port->purge_reason = NSWITCH_DROP_PORT_DOWN;
+    /* The frame in QEMU's queue is one of the rx-queue the card holds. */
+    nswitch_priority_queue_init(&port->held,
+                                card->rx_queue ? card->rx_queue - 1 : 0);
     return port;
 }
 
@@ -108,6 +154,8 @@ NSwitchPort *nswitch_port_new_function(NSwitchNic *card, uint32_t number,
 
     /* virtio-net's header until it tells us the length it settled on */
     port->vnet_hdr_len = sizeof(struct virtio_net_hdr);
+    port->tx_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, function_tx_resume,
+                                  port);
     qemu_set_info_str(&port->nc, "nswitch-nic function port %u", number);
     return port;
 }
@@ -137,11 +185,149 @@ NSwitchPort *nswitch_port_new_uplink(NSwitchNic *card, uint32_t number,
 void nswitch_port_delete(NSwitchPort *port)
 {
     if (port) {
+        nswitch_port_purge(port);
+        g_clear_pointer(&port->tx_timer, timer_free);
         qemu_del_net_client(&port->nc);
     }
 }
 
+/* A held frame: the bytes for the function, its header included. */
+typedef struct HeldFrame {
+    NSwitchQueuedFrame node;    /* first: the queue hands back nodes */
+    size_t size;
+    uint8_t data[];
+} HeldFrame;
+
+static void count_delivery(NSwitchPort *port, size_t size)
+{
+    nswitch_count_delivery(port->card->core, port->number,
+                           size > port->vnet_hdr_len ?
+                           size - port->vnet_hdr_len : 0);
+}
+
+static void drain_held(NSwitchPort *port);
+
+/*
+ * The in-flight frame has reached its guest (@ret > 0), was purged (0),
+ * or found the function's driver gone (< 0).
+ */
+static void in_flight_done(NetClientState *nc, ssize_t ret)
+{
+    NSwitchPort *port = port_of(nc);
+
+    assert(port->in_flight);
+    port->in_flight = false;
+    if (ret > 0) {
+        count_delivery(port, ret);
+        drain_held(port);
+        return;
+    }
+    nswitch_count_drop(port->card->core, port->number,
+                       ret ? NSWITCH_DROP_PORT_DOWN : port->purge_reason);
+}
+
+/*
+ * Sends to the function; a frame QEMU queues becomes the in-flight one.
+ * Without an rx-queue, a frame that finds the ring full is dropped.
+ */
+static NSwitchPortSend send_now(NSwitchPort *port, const struct iovec *iov,
+                                int iovcnt)
+{
+    ssize_t ret = qemu_sendv_packet_async(&port->nc, iov, iovcnt,
+                                          in_flight_done);
+
+    if (ret) {
+        return ret > 0 ? NSWITCH_PORT_TOOK_FRAME : NSWITCH_PORT_REFUSED_FRAME;
+    }
+    port->in_flight = true;
+    if (!port->card->rx_queue) {
+        port->purge_reason = NSWITCH_DROP_RECEIVER_FULL;
+        qemu_purge_queued_packets(&port->nc);
+        port->purge_reason = NSWITCH_DROP_PORT_DOWN;
+    }
+    return NSWITCH_PORT_HOLDS_FRAME;
+}
+
+/* Held frames follow the in-flight one, highest priority first. */
+static void drain_held(NSwitchPort *port)
+{
+    NSwitchQueuedFrame *node;
+
+    while (!port->in_flight &&
+           (node = nswitch_priority_queue_pop(&port->held))) {
+        HeldFrame *frame = container_of(node, HeldFrame, node);
+        struct iovec iov = { .iov_base = frame->data,
+                             .iov_len = frame->size };
+
+        switch (send_now(port, &iov, 1)) {
+        case NSWITCH_PORT_TOOK_FRAME:
+            count_delivery(port, frame->size);
+            break;
+        case NSWITCH_PORT_HOLDS_FRAME:
+            break;
+        case NSWITCH_PORT_REFUSED_FRAME:
+            nswitch_count_drop(port->card->core, port->number,
+                               NSWITCH_DROP_RECEIVER_FULL);
+            break;
+        }
+        /* QEMU's queue copied it if it keeps it. */
+        g_free(frame);
+    }
+}
+
+static HeldFrame *held_frame_new(const struct iovec *iov, int iovcnt,
+                                 uint8_t priority)
+{
+    size_t size = iov_size(iov, iovcnt);
+    HeldFrame *frame = g_malloc(sizeof(*frame) + size);
+
+    frame->node.priority = priority;
+    frame->size = size;
+    iov_to_buf(iov, iovcnt, 0, frame->data, size);
+    return frame;
+}
+
+NSwitchPortSend nswitch_port_send_to_function(NSwitchPort *port,
+                                              const struct iovec *iov,
+                                              int iovcnt, uint8_t priority)
+{
+    NetClientState *peer = port->nc.peer;
+    HeldFrame *frame;
+    NSwitchQueuedFrame *out;
+
+    if (!peer || (peer->info->can_receive && !peer->info->can_receive(peer))) {
+        return NSWITCH_PORT_REFUSED_FRAME;
+    }
+    if (!port->in_flight) {
+        return send_now(port, iov, iovcnt);
+    }
+    frame = held_frame_new(iov, iovcnt, priority);
+    out = nswitch_priority_queue_push(&port->held, &frame->node);
+    if (out == &frame->node) {
+        g_free(frame);
+        return NSWITCH_PORT_REFUSED_FRAME;
+    }
+    if (out) {
+        nswitch_count_drop(port->card->core, port->number,
+                           NSWITCH_DROP_RECEIVER_FULL);
+        g_free(container_of(out, HeldFrame, node));
+    }
+    return NSWITCH_PORT_HOLDS_FRAME;
+}
+
+uint32_t nswitch_port_held(const NSwitchPort *port)
+{
+    return port->held.count + port->in_flight;
+}
+
 void nswitch_port_purge(NSwitchPort *port)
 {
+    NSwitchQueuedFrame *node;
+
+    while ((node = nswitch_priority_queue_pop(&port->held))) {
+        nswitch_count_drop(port->card->core, port->number,
+                           NSWITCH_DROP_PORT_DOWN);
+        g_free(container_of(node, HeldFrame, node));
+    }
     qemu_purge_queued_packets(&port->nc);
 }

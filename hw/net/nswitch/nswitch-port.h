@@ -10,7 +10,9 @@
 #define HW_NET_NSWITCH_PORT_H
 
 #include "net/net.h"
+#include "qemu/timer.h"
 #include "hw/net/nswitch-nic.h"
+#include "hw/net/nswitch/priority-queue.h"
 
 typedef struct NSwitchPortOffloads {
     bool csum;
@@ -28,11 +30,31 @@ struct NSwitchPort {
     int vnet_hdr_len;
     /* What the peer can receive without software segmentation/checksum. */
     NSwitchPortOffloads peer_accepts;
-    /* Frames waiting at a function peer for room in its receive ring. */
-    uint32_t queued;
-    /* What a frame purged from that queue counts as (port-down). */
+    /*
+     * Frames waiting for room in the function's receive ring: one in
+     * QEMU's queue at the peer (in_flight), which the guest's next RX
+     * kick flushes, and the rest here, served by 802.1p priority.
+     */
+    NSwitchPriorityQueue held;
+    bool in_flight;
+    /* What the in-flight frame counts as if purged (port-down). */
     NSwitchDropReason purge_reason;
+    /*
+     * The function's TX rate: a frame over it waits in QEMU's queue at
+     * this port, and the function's transmit queue with it, until the
+     * timer says its bytes are there.
+     */
+    QEMUTimer *tx_timer;
+    bool tx_paced;
+    /* The last MAC the function's guest chose that the switch refused. */
+    uint8_t refused_mac[ETH_ALEN];
 };
+
+typedef enum NSwitchPortSend {
+    NSWITCH_PORT_TOOK_FRAME,
+    NSWITCH_PORT_HOLDS_FRAME,   /* counted when it leaves the card */
+    NSWITCH_PORT_REFUSED_FRAME,
+} NSwitchPortSend;
 
 /*
  * A port for a function (PF or VF); its peer is the function's virtio-net,
@@ -47,7 +69,19 @@ NSwitchPort *nswitch_port_new_uplink(NSwitchNic *card, uint32_t number,
 void nswitch_port_delete(NSwitchPort *port);
 
 /*
- * Drops the frames this port queued at its peer, counting them as
+ * Hands a frame (with the function's virtio-net header) to the function,
+ * or holds it while the function's receive ring is full: up to the card's
+ * rx-queue frames, the lowest priorities pushed out first (counted as
+ * receiver-full).
+ */
+NSwitchPortSend nswitch_port_send_to_function(NSwitchPort *port,
+                                              const struct iovec *iov,
+                                              int iovcnt, uint8_t priority);
+/* Frames the port holds for its function now. */
+uint32_t nswitch_port_held(const NSwitchPort *port);
+
+/*
+ * Drops the frames this port holds for its function, counting them as
  * port-down: the function is going away or being reset.
  */
 void nswitch_port_purge(NSwitchPort *port);

@@ -12,14 +12,17 @@
 #include "hw/virtio/virtio-net.h"
 #include "qapi/qapi-commands-nswitch.h"
 #include "qapi/type-helpers.h"
+#include "nswitch-capture.h"
+#include "nswitch-port.h"
+#include "nswitch-qmp.h"
 
-static char *mac_text(const uint8_t *mac)
+char *nswitch_mac_text(const uint8_t *mac)
 {
     return g_strdup_printf("%02x:%02x:%02x:%02x:%02x:%02x",
                            mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 }
 
-static char *oui_text(uint32_t oui)
+char *nswitch_oui_text(uint32_t oui)
 {
     return g_strdup_printf("%02x:%02x:%02x", (oui >> 16) & 0xff,
                            (oui >> 8) & 0xff, oui & 0xff);
@@ -38,7 +41,30 @@ static NSwitchDropStats *drop_counters(const uint64_t *dropped)
     counters->receiver_full = dropped[NSWITCH_DROP_RECEIVER_FULL];
     counters->bad_offload = dropped[NSWITCH_DROP_BAD_OFFLOAD];
     counters->uplink_rate = dropped[NSWITCH_DROP_UPLINK_RATE];
+    counters->vlan = dropped[NSWITCH_DROP_VLAN];
+    counters->link_down = dropped[NSWITCH_DROP_LINK_DOWN];
+    counters->acl = dropped[NSWITCH_DROP_ACL];
     return counters;
+}
+
+static NSwitchPolicyInfo *policy_info(NSwitchNic *card, uint32_t number)
+{
+    const NSwitchPortPolicy *core = &nswitch_port_info(card->core,
+                                                        number)->policy;
+    NSwitchPolicyInfo *info = g_new0(NSwitchPolicyInfo, 1);
+
+    info->mac_pinned = core->mac_pinned;
+    info->spoofchk = core->spoof_check;
+    info->trust = core->trusted;
+    info->link_up = core->link_up;
+    info->vlan = core->vlan;
+    info->qos = core->qos;
+    info->max_tx_rate = core->max_tx_rate_bps / 1000000;
+    if (number >= NSWITCH_NIC_VF_PORT(0)) {
+        info->has_link_state = true;
+        info->link_state = card->vf_link[number - NSWITCH_NIC_VF_PORT(0)];
+    }
+    return info;
 }
 
 static NSwitchPortStats *port_info(NSwitchNic *card, uint32_t number)
@@ -57,9 +83,11 @@ static NSwitchPortStats *port_info(NSwitchNic *card, uint32_t number)
         info->kind = NSWITCH_PORT_TYPE_UPLINK;
         return info;
     }
+    info->held = nswitch_port_held(card->ports[number]);
+    info->policy = policy_info(card, number);
     if (number == NSWITCH_NIC_PF_PORT) {
         info->kind = NSWITCH_PORT_TYPE_PF;
-        info->mac = mac_text(core->mac);
+        info->mac = nswitch_mac_text(core->mac);
     } else {
         MACAddr mac;
 
@@ -67,10 +95,10 @@ static NSwitchPortStats *port_info(NSwitchNic *card, uint32_t number)
         info->has_vf = true;
         info->vf = number - NSWITCH_NIC_VF_PORT(0);
         nswitch_nic_vf_mac(card, info->vf, &mac);
-        info->mac = core->attached ? mac_text(core->mac) : mac_text(mac.a);
+        info->mac = core->attached ? nswitch_mac_text(core->mac) : nswitch_mac_text(mac.a);
     }
     if (core->attached) {
-        info->group = oui_text(nswitch_relay_oui_of(core->mac));
+        info->group = nswitch_oui_text(nswitch_relay_oui_of(core->mac));
     }
     return info;
 }
@@ -85,6 +113,7 @@ static NSwitchPathStats *path_counters(NSwitchNic *card)
     paths->unknown_unicast = core->unknown_unicast;
     paths->from_uplink = core->from_uplink;
     paths->flooded = core->flooded;
+    paths->mirrored = core->mirrored;
     paths->dropped = drop_counters(core->dropped);
     return paths;
 }
@@ -100,9 +129,10 @@ static void add_relay_table(NSwitchNic *card, NSwitchCardInfo *info)
         const NSwitchRelayEntry *core = nswitch_relay_table_entry(relay, i);
         NSwitchRelayTableEntry *entry = g_new0(NSwitchRelayTableEntry, 1);
 
-        entry->mac = mac_text(core->mac);
+        entry->mac = nswitch_mac_text(core->mac);
         entry->port = core->port;
-        entry->group = oui_text(nswitch_relay_oui_of(core->mac));
+        entry->group = nswitch_oui_text(nswitch_relay_oui_of(core->mac));
+        entry->q_static = nswitch_entry_is_static(card->core, core);
         QAPI_LIST_APPEND(entries, entry);
     }
     for (uint32_t id = 0; id < nswitch_relay_group_capacity(relay); id++) {
@@ -113,11 +143,87 @@ static void add_relay_table(NSwitchNic *card, NSwitchCardInfo *info)
             continue;
         }
         group = g_new0(NSwitchRelayGroupInfo, 1);
-        group->oui = oui_text(core->oui);
+        group->oui = nswitch_oui_text(core->oui);
         group->members = core->members;
         group->pinned = core->pinned;
         QAPI_LIST_APPEND(groups, group);
     }
+}
+
+/* An ACL match's MAC as the user wrote it: a MAC, or an OUI. */
+static char *masked_mac_text(const uint8_t *mac, const uint8_t *mask)
+{
+    static const uint8_t oui_mask[ETH_ALEN] = { 0xff, 0xff, 0xff };
+    static const uint8_t any[ETH_ALEN];
+
+    if (!memcmp(mask, any, ETH_ALEN)) {
+        return NULL;
+    }
+    if (!memcmp(mask, oui_mask, ETH_ALEN)) {
+        return nswitch_oui_text(nswitch_relay_oui_of(mac));
+    }
+    return nswitch_mac_text(mac);
+}
+
+static void add_acl(NSwitchNic *card, NSwitchCardInfo *info)
+{
+    NSwitchAcl *acl = nswitch_acl(card->core);
+    NSwitchAclRuleInfoList **rules = &info->acl;
+
+    for (uint32_t i = 0; i < nswitch_acl_count(acl); i++) {
+        const NSwitchAclRule *core = nswitch_acl_rule(acl, i);
+        NSwitchAclRuleInfo *rule = g_new0(NSwitchAclRuleInfo, 1);
+
+        rule->rule = core->id;
+        rule->action = (NSwitchRuleAction)core->action;
+        rule->src = masked_mac_text(core->match.src, core->match.src_mask);
+        rule->dst = masked_mac_text(core->match.dst, core->match.dst_mask);
+        rule->has_vlan = core->match.match_vlan;
+        rule->vlan = core->match.vlan;
+        rule->has_ethertype = core->match.match_ethertype;
+        rule->ethertype = core->match.ethertype;
+        rule->hits = core->hits;
+        QAPI_LIST_APPEND(rules, rule);
+    }
+}
+
+static NSwitchMirrorInfo *mirror_info(NSwitchNic *card)
+{
+    const NSwitchMirror *core = nswitch_mirror(card->core);
+    NSwitchMirrorInfo *info;
+
+    if (core->monitor_port == NSWITCH_RELAY_NONE) {
+        return NULL;
+    }
+    info = g_new0(NSwitchMirrorInfo, 1);
+    info->monitor_vf = core->monitor_port - NSWITCH_NIC_VF_PORT(0);
+    if (core->source == NSWITCH_MIRROR_PORT) {
+        info->has_vf = true;
+        info->vf = core->port - NSWITCH_NIC_VF_PORT(0);
+    } else if (core->source == NSWITCH_MIRROR_GROUP) {
+        info->group = nswitch_oui_text(core->oui);
+    }
+    return info;
+}
+
+NSwitchCaptureInfo *nswitch_capture_info(NSwitchNic *card)
+{
+    const NSwitchCapture *capture = card->capture;
+    NSwitchCaptureInfo *info;
+
+    if (!capture) {
+        return NULL;
+    }
+    info = g_new0(NSwitchCaptureInfo, 1);
+    info->file = g_strdup(capture->path);
+    info->frames = capture->frames;
+    if (capture->has_port) {
+        info->has_vf = true;
+        info->vf = capture->port - NSWITCH_NIC_VF_PORT(0);
+    } else if (capture->has_group) {
+        info->group = nswitch_oui_text(capture->oui);
+    }
+    return info;
 }
 
 static NSwitchCardInfo *card_info(NSwitchNic *card)
@@ -129,7 +235,7 @@ static NSwitchCardInfo *card_info(NSwitchNic *card)
     info->qom_path = object_get_canonical_path(OBJECT(card));
     info->id = g_strdup(DEVICE(card)->id);
     info->pf_number = card->pf_number;
-    info->oui = oui_text(card->oui);
+    info->oui = nswitch_oui_text(card->oui);
     info->mode = g_strdup(nswitch_nic_mode_name(card));
     info->uplink_speed = card->uplink_mbps;
     info->total_vfs = card->total_vfs;
@@ -140,6 +246,9 @@ static NSwitchCardInfo *card_info(NSwitchNic *card)
     }
     info->paths = path_counters(card);
     add_relay_table(card, info);
+    add_acl(card, info);
+    info->mirror = mirror_info(card);
+    info->capture = nswitch_capture_info(card);
     return info;
 }
 
@@ -170,6 +279,8 @@ static void append_drops(GString *text, const NSwitchDropStats *d)
         { "receiver full", d->receiver_full },
         { "bad offload", d->bad_offload },
         { "over uplink speed", d->uplink_rate },
+        { "outside the port VLAN", d->vlan },
+        { "link down", d->link_down }, { "by the ACL", d->acl },
     };
     bool any = false;
 
@@ -189,7 +300,78 @@ static uint64_t drop_total(const NSwitchDropStats *d)
 {
     return d->runt + d->bad_source + d->spoofed + d->no_destination +
            d->port_down + d->loopback + d->receiver_full + d->bad_offload +
-           d->uplink_rate;
+           d->uplink_rate + d->vlan + d->link_down + d->acl;
+}
+
+/* What differs from a function's defaults, e.g. "vlan 10 qos 3". */
+static void append_policy(GString *text, const char *kind,
+                          const NSwitchPolicyInfo *p)
+{
+    GString *line = g_string_new("");
+
+    if (p->mac_pinned) {
+        g_string_append(line, ", mac pinned");
+    }
+    if (p->vlan) {
+        g_string_append_printf(line, ", vlan %u qos %u", p->vlan, p->qos);
+    }
+    if (!p->spoofchk) {
+        g_string_append(line, ", spoofchk off");
+    }
+    if (p->trust) {
+        g_string_append(line, ", trusted");
+    }
+    if (p->has_link_state && p->link_state != NSWITCH_LINK_STATE_AUTO) {
+        g_string_append_printf(line, ", link %s",
+                               NSwitchLinkState_str(p->link_state));
+    }
+    if (!p->link_up) {
+        g_string_append(line, ", link down");
+    }
+    if (p->max_tx_rate) {
+        g_string_append_printf(line, ", max tx rate %u Mbit/s",
+                               p->max_tx_rate);
+    }
+    if (line->len) {
+        g_string_append_printf(text, "  %s policy: %s\n", kind, line->str + 2);
+    }
+    g_string_free(line, true);
+}
+
+static void append_acl_and_monitoring(GString *text,
+                                      const NSwitchCardInfo *card)
+{
+    for (NSwitchAclRuleInfoList *r = card->acl; r; r = r->next) {
+        const NSwitchAclRuleInfo *rule = r->value;
+
+        g_string_append_printf(text, "  acl rule %u: %s src %s dst %s",
+                               rule->rule,
+                               NSwitchRuleAction_str(rule->action),
+                               rule->src ? rule->src : "any",
+                               rule->dst ? rule->dst : "any");
+        if (rule->has_vlan) {
+            g_string_append_printf(text, " vlan %u", rule->vlan);
+        }
+        if (rule->has_ethertype) {
+            g_string_append_printf(text, " ethertype 0x%04x",
+                                   rule->ethertype);
+        }
+        g_string_append_printf(text, ": %" PRIu64 " hits\n", rule->hits);
+    }
+    if (card->mirror) {
+        g_string_append_printf(text, "  mirror to vf%u of ",
+                               card->mirror->monitor_vf);
+        if (card->mirror->has_vf) {
+            g_string_append_printf(text, "vf%u\n", card->mirror->vf);
+        } else {
+            g_string_append_printf(text, "%s\n", card->mirror->group
+                                   ? card->mirror->group : "all frames");
+        }
+    }
+    if (card->capture) {
+        g_string_append_printf(text, "  capture to %s: %" PRIu64 " frames\n",
+                               card->capture->file, card->capture->frames);
+    }
 }
 
 static void append_card(GString *text, const NSwitchCardInfo *card)
@@ -231,21 +413,32 @@ static void append_card(GString *text, const NSwitchCardInfo *card)
     if (hidden) {
         g_string_append_printf(text, "  (%u disabled VFs not shown)\n", hidden);
     }
+    for (NSwitchPortStatsList *p = card->ports; p; p = p->next) {
+        g_autofree char *kind = p->value->has_vf
+            ? g_strdup_printf("vf%u", p->value->vf) : g_strdup("pf");
+
+        if (p->value->policy) {
+            append_policy(text, kind, p->value->policy);
+        }
+    }
     g_string_append_printf(text, "  paths: %" PRIu64 " hairpinned, %" PRIu64
                            " to uplink (%" PRIu64 " unknown unicast), %"
-                           PRIu64 " from uplink, %" PRIu64 " flooded\n",
+                           PRIu64 " from uplink, %" PRIu64 " flooded, %"
+                           PRIu64 " mirrored\n",
                            card->paths->hairpinned, card->paths->to_uplink,
                            card->paths->unknown_unicast,
-                           card->paths->from_uplink, card->paths->flooded);
+                           card->paths->from_uplink, card->paths->flooded,
+                           card->paths->mirrored);
     g_string_append(text, "  dropped: ");
     append_drops(text, card->paths->dropped);
     g_string_append_printf(text, "\n  relay table (%zu of %u entries):\n",
                            (size_t)QAPI_LIST_LENGTH(card->relay_table),
                            card->relay_capacity);
     for (NSwitchRelayTableEntryList *e = card->relay_table; e; e = e->next) {
-        g_string_append_printf(text, "    %s -> port %u (group %s)\n",
+        g_string_append_printf(text, "    %s -> port %u (group %s%s)\n",
                                e->value->mac, e->value->port,
-                               e->value->group);
+                               e->value->group,
+                               e->value->q_static ? ", static" : "");
     }
     g_string_append(text, "  relay groups:");
     for (NSwitchRelayGroupInfoList *g = card->relay_groups; g; g = g->next) {
@@ -255,6 +448,7 @@ static void append_card(GString *text, const NSwitchCardInfo *card)
                                g->value->pinned ? ", pinned" : "");
     }
     g_string_append(text, "\n");
+    append_acl_and_monitoring(text, card);
 }
 
 HumanReadableText *qmp_x_query_nswitch(Error **errp)

@@ -2,9 +2,10 @@
  * nswitch-nic: the switch's state in the migration stream
  *
  * The PF's and VFs' PCI and virtio state travel in their virtio-net
- * sections, which load before this one: here come the relay table and
- * every counter. post_load rebuilds the core from them, after checking
- * that each entry fits this card.
+ * sections, which load before this one: here come the relay table, the
+ * functions' policies, the ACL, the mirror and every counter. post_load
+ * rebuilds the core from them, after checking that each fits this card.
+ * A capture writes a file on the source host: it does not migrate.
  *
  * Copyright (c) 2026 The nswitch-nic authors
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -12,6 +13,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/error-report.h"
+#include "qemu/timer.h"
 #include "hw/net/nswitch-nic.h"
 #include "nswitch-port.h"
 
@@ -39,7 +41,44 @@ static const VMStateDescription vmstate_path_counters = {
         VMSTATE_UINT64(unknown_unicast, NSwitchPathCounters),
         VMSTATE_UINT64(from_uplink, NSwitchPathCounters),
         VMSTATE_UINT64(flooded, NSwitchPathCounters),
+        VMSTATE_UINT64(mirrored, NSwitchPathCounters),
         VMSTATE_UINT64_ARRAY(dropped, NSwitchPathCounters, NSWITCH_DROP__MAX),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const VMStateDescription vmstate_port_policy = {
+    .name = "nswitch-nic/port-policy",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_BOOL(spoof_check, NSwitchPortPolicy),
+        VMSTATE_BOOL(trusted, NSwitchPortPolicy),
+        VMSTATE_BOOL(mac_pinned, NSwitchPortPolicy),
+        VMSTATE_BOOL(link_up, NSwitchPortPolicy),
+        VMSTATE_UINT16(vlan, NSwitchPortPolicy),
+        VMSTATE_UINT8(qos, NSwitchPortPolicy),
+        VMSTATE_UINT64(max_tx_rate_bps, NSwitchPortPolicy),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const VMStateDescription vmstate_acl_rule = {
+    .name = "nswitch-nic/acl-rule",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8_ARRAY(match.src, NSwitchNicMigratedRule, ETH_ALEN),
+        VMSTATE_UINT8_ARRAY(match.src_mask, NSwitchNicMigratedRule, ETH_ALEN),
+        VMSTATE_UINT8_ARRAY(match.dst, NSwitchNicMigratedRule, ETH_ALEN),
+        VMSTATE_UINT8_ARRAY(match.dst_mask, NSwitchNicMigratedRule, ETH_ALEN),
+        VMSTATE_BOOL(match.match_vlan, NSwitchNicMigratedRule),
+        VMSTATE_UINT16(match.vlan, NSwitchNicMigratedRule),
+        VMSTATE_BOOL(match.match_ethertype, NSwitchNicMigratedRule),
+        VMSTATE_UINT16(match.ethertype, NSwitchNicMigratedRule),
+        VMSTATE_UINT32(id, NSwitchNicMigratedRule),
+        VMSTATE_UINT32(action, NSwitchNicMigratedRule),
+        VMSTATE_UINT64(hits, NSwitchNicMigratedRule),
         VMSTATE_END_OF_LIST()
     },
 };
@@ -56,6 +95,38 @@ static const VMStateDescription vmstate_relay_entry = {
     },
 };
 
+static void save_policies(NSwitchNic *nic)
+{
+    for (uint32_t port = 0; port < nic->port_count; port++) {
+        nic->migrated_policies[port] =
+            nswitch_port_info(nic->core, port)->policy;
+        nic->migrated_links[port] = port >= NSWITCH_NIC_VF_PORT(0)
+            ? nic->vf_link[port - NSWITCH_NIC_VF_PORT(0)] : 0;
+    }
+}
+
+static void save_acl_and_mirror(NSwitchNic *nic)
+{
+    NSwitchAcl *acl = nswitch_acl(nic->core);
+    const NSwitchMirror *mirror = nswitch_mirror(nic->core);
+
+    nic->migrated_acl_count = nswitch_acl_count(acl);
+    nic->migrated_acl = g_new(NSwitchNicMigratedRule,
+                              nic->migrated_acl_count);
+    for (int32_t i = 0; i < nic->migrated_acl_count; i++) {
+        const NSwitchAclRule *rule = nswitch_acl_rule(acl, i);
+
+        nic->migrated_acl[i] = (NSwitchNicMigratedRule) {
+            .match = rule->match, .id = rule->id, .action = rule->action,
+            .hits = rule->hits,
+        };
+    }
+    nic->migrated_mirror_source = mirror->source;
+    nic->migrated_mirror_monitor = mirror->monitor_port;
+    nic->migrated_mirror_port = mirror->port;
+    nic->migrated_mirror_oui = mirror->oui;
+}
+
 static int nswitch_nic_pre_save(void *opaque)
 {
     NSwitchNic *nic = opaque;
@@ -66,6 +137,8 @@ static int nswitch_nic_pre_save(void *opaque)
             nswitch_port_info(nic->core, port)->counters;
     }
     nic->migrated_paths = *nswitch_path_counters(nic->core);
+    save_policies(nic);
+    save_acl_and_mirror(nic);
     nic->migrated_relay_count = nswitch_relay_table_count(relay);
     nic->migrated_relay = g_new(NSwitchNicMigratedEntry,
                                 nic->migrated_relay_count);
@@ -85,7 +158,17 @@ static int nswitch_nic_post_save(void *opaque)
     NSwitchNic *nic = opaque;
 
     g_clear_pointer(&nic->migrated_relay, g_free);
+    g_clear_pointer(&nic->migrated_acl, g_free);
     return 0;
+}
+
+static bool acl_count_fits(void *opaque, int version_id)
+{
+    NSwitchNic *nic = opaque;
+
+    return nic->migrated_acl_count >= 0 &&
+           nic->migrated_acl_count <=
+           nswitch_acl_capacity(nswitch_acl(nic->core));
 }
 
 static bool relay_count_fits(void *opaque, int version_id)
@@ -110,6 +193,72 @@ static NSwitchRelayStatus restore_entry(NSwitchNic *nic,
                                entry->port == NSWITCH_NIC_PF_PORT
                                ? NSWITCH_PORT_PF : NSWITCH_PORT_VF,
                                entry->mac);
+}
+
+static int restore_policies(NSwitchNic *nic)
+{
+    uint64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+
+    for (uint32_t port = NSWITCH_NIC_PF_PORT; port < nic->port_count;
+         port++) {
+        if (!nswitch_port_restore_policy(nic->core, port,
+                                         &nic->migrated_policies[port],
+                                         now)) {
+            error_report("nswitch-nic: migrated policy of port %u is "
+                         "malformed", port);
+            return -EINVAL;
+        }
+        if (port < NSWITCH_NIC_VF_PORT(0)) {
+            continue;
+        }
+        if (nic->migrated_links[port] >= NSWITCH_LINK_STATE__MAX) {
+            error_report("nswitch-nic: migrated link state of port %u is "
+                         "malformed", port);
+            return -EINVAL;
+        }
+        nic->vf_link[port - NSWITCH_NIC_VF_PORT(0)] =
+            nic->migrated_links[port];
+    }
+    /* virtio-net's own link status came with its section. */
+    nswitch_nic_apply_links(nic);
+    return 0;
+}
+
+static int restore_acl_and_mirror(NSwitchNic *nic)
+{
+    NSwitchAcl *acl = nswitch_acl(nic->core);
+    NSwitchMirror mirror = {
+        .source = nic->migrated_mirror_source,
+        .monitor_port = nic->migrated_mirror_monitor,
+        .port = nic->migrated_mirror_port,
+        .oui = nic->migrated_mirror_oui,
+    };
+
+    nswitch_acl_flush(acl);
+    for (int32_t i = 0; i < nic->migrated_acl_count; i++) {
+        const NSwitchNicMigratedRule *saved = &nic->migrated_acl[i];
+        NSwitchAclRule rule = {
+            .id = saved->id, .match = saved->match, .hits = saved->hits,
+            .action = saved->action < NSWITCH_ACL__MAX ? saved->action
+                                                       : NSWITCH_ACL__MAX,
+        };
+        NSwitchAclStatus status = nswitch_acl_restore(acl, &rule);
+
+        if (status != NSWITCH_ACL_OK) {
+            error_report("nswitch-nic: migrated ACL rule %u: %s", saved->id,
+                         nswitch_acl_status_message(status));
+            return -EINVAL;
+        }
+    }
+    if (nic->migrated_mirror_source > NSWITCH_MIRROR_GROUP ||
+        (mirror.source != NSWITCH_MIRROR_OFF &&
+         mirror.monitor_port >= nic->port_count) ||
+        !nswitch_set_mirror(nic->core, &mirror)) {
+        error_report("nswitch-nic: the migrated mirror does not fit this "
+                     "card");
+        return -EINVAL;
+    }
+    return 0;
 }
 
 static int nswitch_nic_post_load(void *opaque, int version_id)
@@ -142,13 +291,20 @@ static int nswitch_nic_post_load(void *opaque, int version_id)
     }
     nswitch_restore_path_counters(nic->core, &nic->migrated_paths);
     g_clear_pointer(&nic->migrated_relay, g_free);
+    if (!ret) {
+        ret = restore_policies(nic);
+    }
+    if (!ret) {
+        ret = restore_acl_and_mirror(nic);
+    }
+    g_clear_pointer(&nic->migrated_acl, g_free);
     return ret;
 }
 
 const VMStateDescription vmstate_nswitch_nic = {
     .name = "nswitch-nic",
-    .version_id = 1,
-    .minimum_version_id = 1,
+    .version_id = 2,
+    .minimum_version_id = 2,
     .pre_save = nswitch_nic_pre_save,
     .post_save = nswitch_nic_post_save,
     .post_load = nswitch_nic_post_load,
@@ -166,6 +322,20 @@ const VMStateDescription vmstate_nswitch_nic = {
                                     migrated_relay_count, 1,
                                     vmstate_relay_entry,
                                     NSwitchNicMigratedEntry),
+        VMSTATE_STRUCT_VARRAY_POINTER_UINT32(migrated_policies, NSwitchNic,
+                                             port_count, vmstate_port_policy,
+                                             NSwitchPortPolicy),
+        VMSTATE_VBUFFER_UINT32(migrated_links, NSwitchNic, 0, NULL,
+                               port_count),
+        VMSTATE_INT32(migrated_acl_count, NSwitchNic),
+        VMSTATE_VALIDATE("ACL fits", acl_count_fits),
+        VMSTATE_STRUCT_VARRAY_ALLOC(migrated_acl, NSwitchNic,
+                                    migrated_acl_count, 1, vmstate_acl_rule,
+                                    NSwitchNicMigratedRule),
+        VMSTATE_UINT32(migrated_mirror_source, NSwitchNic),
+        VMSTATE_UINT32(migrated_mirror_monitor, NSwitchNic),
+        VMSTATE_UINT32(migrated_mirror_port, NSwitchNic),
+        VMSTATE_UINT32(migrated_mirror_oui, NSwitchNic),
         VMSTATE_END_OF_LIST()
     },
 };

@@ -11,6 +11,7 @@
 #include "hw/virtio/virtio-net-pci.h"
 #include "hw/net/nswitch/switch.h"
 #include "migration/vmstate.h"
+#include "qapi/qapi-types-nswitch.h"
 #include "qom/object.h"
 
 #define TYPE_NSWITCH_NIC "nswitch-nic"
@@ -33,6 +34,7 @@ OBJECT_DECLARE_TYPE(NSwitchNicVf, NSwitchNicVfClass, NSWITCH_NIC_VF)
 #define NSWITCH_NIC_VF_PORT(vf) (2 + (vf))
 
 typedef struct NSwitchPort NSwitchPort;
+typedef struct NSwitchCapture NSwitchCapture;
 
 /* A relay table entry as it travels in the migration stream. */
 typedef struct NSwitchNicMigratedEntry {
@@ -40,6 +42,14 @@ typedef struct NSwitchNicMigratedEntry {
     uint32_t port;
     bool is_static;         /* not the port's own MAC */
 } NSwitchNicMigratedEntry;
+
+/* An ACL rule as it travels in the migration stream. */
+typedef struct NSwitchNicMigratedRule {
+    NSwitchAclMatch match;
+    uint32_t id;
+    uint32_t action;
+    uint64_t hits;
+} NSwitchNicMigratedRule;
 struct NetTxPkt;
 
 struct NSwitchNic {
@@ -65,10 +75,16 @@ struct NSwitchNic {
     NSwitch *core;
     NSwitchPort **ports;    /* indexed by switch port number */
     uint32_t port_count;
+    /* What each VF's link follows; the core knows whether it is up. */
+    NSwitchLinkState *vf_link;
+    /* The pcap capture of in-card traffic, while one runs. */
+    NSwitchCapture *capture;
 
     /* Datapath scratch, reused for every frame. */
     struct NetTxPkt *tx_pkt;
     struct iovec *payload_iov;
+    struct iovec *tagged_iov;
+    struct iovec *stripped_iov;
     struct iovec *out_iov;
 
     /* virtio-pci installs its config writer on the instance at realize. */
@@ -76,9 +92,17 @@ struct NSwitchNic {
 
     /* The switch's state in the migration stream (see nswitch-vmstate.c). */
     NSwitchPortCounters *migrated_ports;
+    NSwitchPortPolicy *migrated_policies;
+    uint8_t *migrated_links;        /* vf_link, by port number */
     NSwitchPathCounters migrated_paths;
     int32_t migrated_relay_count;
     NSwitchNicMigratedEntry *migrated_relay;
+    int32_t migrated_acl_count;
+    NSwitchNicMigratedRule *migrated_acl;
+    uint32_t migrated_mirror_source;
+    uint32_t migrated_mirror_monitor;
+    uint32_t migrated_mirror_port;
+    uint32_t migrated_mirror_oui;
 
     QTAILQ_ENTRY(NSwitchNic) next;
 };
@@ -104,6 +128,26 @@ struct NSwitchNicVfClass {
 /* Calls @fn for each realized nswitch-nic PF of the machine. */
 void nswitch_nic_foreach(void (*fn)(NSwitchNic *card, void *opaque),
                          void *opaque);
+
+/* Read an OUI written xx:xx:xx and a MAC written xx:xx:xx:xx:xx:xx. */
+bool nswitch_nic_parse_oui(const char *text, uint32_t *oui);
+bool nswitch_nic_parse_mac(const char *text, uint8_t *mac);
+
+/* The realized nswitch-nic PF whose id or QOM path is @device. */
+NSwitchNic *nswitch_nic_find(const char *device, Error **errp);
+
+/* The VF's virtio-net, whatever its state. */
+VirtIONet *nswitch_nic_vf_net(NSwitchNic *card, uint16_t vf);
+
+/*
+ * Gives VF @vf the administrator's @mac: in the switch (pinned) and in
+ * its virtio-net, whose guest reads it when its driver probes.
+ */
+NSwitchRelayStatus nswitch_nic_pin_vf_mac(NSwitchNic *card, uint16_t vf,
+                                          const uint8_t *mac);
+
+/* Brings every VF's link (switch and virtio-net) to its setting. */
+void nswitch_nic_apply_links(NSwitchNic *card);
 
 /* The MAC the card gives VF @vf: OUI, PF number, then vf + 1. */
 void nswitch_nic_vf_mac(const NSwitchNic *card, uint16_t vf, MACAddr *mac);

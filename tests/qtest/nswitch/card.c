@@ -1,0 +1,491 @@
+/*
+ * nswitch-nic qtests: helpers shared by the suites (see card.h)
+ *
+ * Copyright (c) 2026 The nswitch-nic authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include <poll.h>
+#include "nswitch/card.h"
+
+uint32_t config_address(uint8_t bus, uint8_t devfn, uint8_t offset)
+{
+    return 0x80000000u | (bus << 16) | (devfn << 8) | (offset & 0xfc);
+}
+
+uint32_t config_readl(QTestState *qts, uint8_t bus, uint8_t devfn,
+                      uint8_t offset)
+{
+    qtest_outl(qts, 0xcf8, config_address(bus, devfn, offset));
+    return qtest_inl(qts, 0xcfc);
+}
+
+void config_writel(QTestState *qts, uint8_t bus, uint8_t devfn,
+                   uint8_t offset, uint32_t value)
+{
+    qtest_outl(qts, 0xcf8, config_address(bus, devfn, offset));
+    qtest_outl(qts, 0xcfc, value);
+}
+
+uint64_t ecam(uint8_t bus, uint8_t devfn, uint16_t offset)
+{
+    return ECAM_BASE + ((uint64_t)bus << 20) + ((uint64_t)devfn << 12) +
+           offset;
+}
+
+uint32_t ext_readl(QTestState *qts, uint8_t devfn, uint16_t offset)
+{
+    return qtest_readl(qts, ecam(CARD_BUS, devfn, offset));
+}
+
+uint16_t ext_readw(QTestState *qts, uint8_t devfn, uint16_t offset)
+{
+    return qtest_readw(qts, ecam(CARD_BUS, devfn, offset));
+}
+
+void ext_writel(QTestState *qts, uint8_t devfn, uint16_t offset,
+                uint32_t value)
+{
+    qtest_writel(qts, ecam(CARD_BUS, devfn, offset), value);
+}
+
+void ext_writew(QTestState *qts, uint8_t devfn, uint16_t offset,
+                uint16_t value)
+{
+    qtest_writew(qts, ecam(CARD_BUS, devfn, offset), value);
+}
+
+void open_root_port_window(QTestState *qts)
+{
+    config_writel(qts, 0, ROOT_PORT_DEVFN, PCI_PREF_MEMORY_BASE,
+                  ((MMIO_WINDOW >> 16) & 0xfff0) |
+                  (((MMIO_WINDOW + 0x3fffff) & 0xfff00000)));
+    config_writel(qts, 0, ROOT_PORT_DEVFN, PCI_PREF_BASE_UPPER32, 0);
+    config_writel(qts, 0, ROOT_PORT_DEVFN, PCI_PREF_LIMIT_UPPER32, 0);
+    config_writel(qts, 0, ROOT_PORT_DEVFN, PCI_COMMAND,
+                  PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+}
+
+void prepare_machine(QTestState *qts)
+{
+    config_writel(qts, 0, 0, PCIEXBAR + 4, 0);
+    config_writel(qts, 0, 0, PCIEXBAR, ECAM_BASE | 1);
+    config_writel(qts, 0, ROOT_PORT_DEVFN, PCI_PRIMARY_BUS,
+                  (CARD_BUS << 16) | (CARD_BUS << 8));
+}
+
+QTestState *start_with_card(const char *card_options)
+{
+    QTestState *qts = qtest_initf(MACHINE_ARGS " -device nswitch-nic,bus=rp0%s",
+                                  card_options);
+
+    prepare_machine(qts);
+    return qts;
+}
+
+uint16_t find_ext_cap(QTestState *qts, uint8_t devfn, uint16_t id)
+{
+    uint16_t at = 0x100;
+
+    while (at) {
+        uint32_t header = ext_readl(qts, devfn, at);
+
+        if (!header || header == 0xffffffff) {
+            return 0;
+        }
+        if (PCI_EXT_CAP_ID(header) == id) {
+            return at;
+        }
+        at = PCI_EXT_CAP_NEXT(header);
+    }
+    return 0;
+}
+
+uint16_t sriov_cap(QTestState *qts)
+{
+    uint16_t cap = find_ext_cap(qts, PF_DEVFN, PCI_EXT_CAP_ID_SRIOV);
+
+    g_assert_cmpuint(cap, !=, 0);
+    return cap;
+}
+
+void set_vfs(QTestState *qts, uint16_t count)
+{
+    uint16_t cap = sriov_cap(qts);
+
+    ext_writew(qts, PF_DEVFN, cap + PCI_SRIOV_CTRL, 0);
+    if (count) {
+        ext_writew(qts, PF_DEVFN, cap + PCI_SRIOV_NUM_VF, count);
+        ext_writew(qts, PF_DEVFN, cap + PCI_SRIOV_CTRL,
+                   PCI_SRIOV_CTRL_VFE | PCI_SRIOV_CTRL_MSE);
+    }
+}
+
+bool vf_present(QTestState *qts, uint16_t vf)
+{
+    uint32_t class = config_readl(qts, CARD_BUS, VF_DEVFN(vf),
+                                  PCI_CLASS_REVISION);
+
+    if (class == 0xffffffff) {
+        return false;
+    }
+    g_assert_cmphex(class >> 16, ==, PCI_CLASS_NETWORK_ETHERNET);
+    return true;
+}
+
+uint32_t virtio_common_cfg_offset(QTestState *qts)
+{
+    uint8_t at = config_readl(qts, CARD_BUS, PF_DEVFN, PCI_CAPABILITY_LIST);
+
+    while (at) {
+        uint32_t header = config_readl(qts, CARD_BUS, PF_DEVFN, at);
+
+        if ((header & 0xff) == PCI_CAP_ID_VNDR &&
+            (header >> 24) == VIRTIO_PCI_CAP_COMMON_CFG) {
+            g_assert_cmpuint(config_readl(qts, CARD_BUS, PF_DEVFN, at + 4) &
+                             0xff, ==, 4);
+            return config_readl(qts, CARD_BUS, PF_DEVFN, at + 8);
+        }
+        at = (header >> 8) & 0xfc;
+    }
+    g_assert_not_reached();
+}
+
+QDict *query_card(QTestState *qts, QDict **rsp)
+{
+    QList *cards;
+
+    *rsp = qtest_qmp(qts, "{'execute': 'query-nswitch'}");
+    cards = qdict_get_qlist(*rsp, "return");
+    g_assert_nonnull(cards);
+    g_assert_cmpuint(qlist_size(cards), ==, 1);
+    return qobject_to(QDict, qlist_peek(cards));
+}
+
+QDict *card_port(QDict *card, int64_t number)
+{
+    QListEntry *entry;
+
+    QLIST_FOREACH_ENTRY(qdict_get_qlist(card, "ports"), entry) {
+        QDict *port = qobject_to(QDict, qlist_entry_obj(entry));
+
+        if (qdict_get_int(port, "port") == number) {
+            return port;
+        }
+    }
+    g_assert_not_reached();
+}
+
+int64_t card_counter(QTestState *qts, int64_t port, const char *name)
+{
+    QDict *rsp, *card = query_card(qts, &rsp);
+    QDict *where = port < 0 ? qdict_get_qdict(card, "paths")
+                            : card_port(card, port);
+    int64_t value;
+
+    if (g_str_has_prefix(name, "dropped.")) {
+        where = qdict_get_qdict(where, "dropped");
+        name += strlen("dropped.");
+    }
+    value = qdict_get_int(where, name);
+    qobject_unref(rsp);
+    return value;
+}
+
+void wait_for_counter(QTestState *qts, int64_t port, const char *name,
+                      int64_t expected)
+{
+    for (int tries = 0; tries < 500; tries++) {
+        if (card_counter(qts, port, name) == expected) {
+            return;
+        }
+        g_usleep(10 * 1000);
+    }
+    g_assert_cmpint(card_counter(qts, port, name), ==, expected);
+}
+
+const uint8_t pf_mac[6] = { 0x02, 0x6e, 0x00, 0x00, 0x00, 0x00 };
+const uint8_t broadcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+const uint8_t outside_mac[6] = { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc };
+
+void vf_mac(uint8_t mac[6], int vf)
+{
+    memcpy(mac, pf_mac, 6);
+    mac[5] = vf + 1;
+}
+
+void send_socket_frame(int fd, const uint8_t *dst, const uint8_t *src,
+                       size_t len)
+{
+    uint8_t frame[128] = { 0 };
+    uint32_t be_len = htonl(len);
+
+    g_assert_cmpuint(len, <=, sizeof(frame));
+    memcpy(frame, dst, MIN(len, 6));
+    if (len > 6) {
+        memcpy(frame + 6, src, MIN(len - 6, 6));
+    }
+    if (len >= 14) {
+        frame[12] = 0x88;    /* local experimental ethertype */
+        frame[13] = 0xb5;
+    }
+    g_assert_cmpint(write(fd, &be_len, 4), ==, 4);
+    g_assert_cmpint(write(fd, frame, len), ==, (ssize_t)len);
+}
+
+QTestState *start_machine_with_uplink(const char *card_options,
+                                      const char *machine_options,
+                                      int *uplink_fd)
+{
+    int sv[2];
+    QTestState *qts;
+
+    g_assert_cmpint(socketpair(PF_UNIX, SOCK_STREAM, 0, sv), ==, 0);
+    qts = qtest_initf(MACHINE_ARGS " -netdev socket,fd=%d,id=uplink "
+                      "-device nswitch-nic,bus=rp0,netdev=uplink%s %s",
+                      sv[1], card_options, machine_options);
+    close(sv[1]);
+    *uplink_fd = sv[0];
+    return qts;
+}
+
+QTestState *start_with_uplink(const char *card_options, int *uplink_fd)
+{
+    QTestState *qts = start_machine_with_uplink(card_options, "", uplink_fd);
+
+    prepare_machine(qts);
+    return qts;
+}
+
+void wait_for_migration(QTestState *qts)
+{
+    for (int tries = 0; tries < 1000; tries++) {
+        QDict *rsp = qtest_qmp(qts, "{'execute': 'query-migrate'}");
+        QDict *info = qdict_get_qdict(rsp, "return");
+        const char *status = qdict_haskey(info, "status")
+                             ? qdict_get_str(info, "status") : "none";
+        bool done = !strcmp(status, "completed");
+
+        g_assert_cmpstr(status, !=, "failed");
+        qobject_unref(rsp);
+        if (done) {
+            return;
+        }
+        g_usleep(10 * 1000);
+    }
+    g_assert_not_reached();
+}
+
+void map_vf_bars(QTestState *qts, uint16_t vfs)
+{
+    uint16_t cap = sriov_cap(qts);
+
+    open_root_port_window(qts);
+    ext_writel(qts, PF_DEVFN, cap + PCI_SRIOV_BAR + 16, VF_BAR4_BASE);
+    ext_writel(qts, PF_DEVFN, cap + PCI_SRIOV_BAR + 20, 0);
+    set_vfs(qts, vfs);
+    for (uint16_t vf = 0; vf < vfs; vf++) {
+        config_writel(qts, CARD_BUS, VF_DEVFN(vf), PCI_COMMAND,
+                      PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    }
+}
+
+uint32_t vf_virtio_cap(QTestState *qts, int vf, uint8_t type,
+                       uint32_t *extra)
+{
+    uint8_t at = config_readl(qts, CARD_BUS, VF_DEVFN(vf),
+                              PCI_CAPABILITY_LIST);
+
+    while (at) {
+        uint32_t header = config_readl(qts, CARD_BUS, VF_DEVFN(vf), at);
+
+        if ((header & 0xff) == PCI_CAP_ID_VNDR && (header >> 24) == type) {
+            if (extra) {
+                *extra = config_readl(qts, CARD_BUS, VF_DEVFN(vf), at + 16);
+            }
+            return config_readl(qts, CARD_BUS, VF_DEVFN(vf), at + 8);
+        }
+        at = (header >> 8) & 0xfc;
+    }
+    g_assert_not_reached();
+}
+
+void setup_queue(VfDriver *d, int index, uint64_t ram,
+                 uint64_t notify_base, uint32_t notify_multiplier)
+{
+    VirtqueueRings *q = &d->queue[index];
+    uint16_t notify_off;
+
+    q->desc = ram;
+    q->avail = ram + 16 * QUEUE_SIZE;
+    q->used = ram + 0x200;
+    qtest_writew(d->qts, d->common + VIRTIO_PCI_COMMON_Q_SELECT, index);
+    qtest_writew(d->qts, d->common + VIRTIO_PCI_COMMON_Q_SIZE, QUEUE_SIZE);
+    qtest_writel(d->qts, d->common + VIRTIO_PCI_COMMON_Q_DESCLO, q->desc);
+    qtest_writel(d->qts, d->common + VIRTIO_PCI_COMMON_Q_DESCHI, 0);
+    qtest_writel(d->qts, d->common + VIRTIO_PCI_COMMON_Q_AVAILLO, q->avail);
+    qtest_writel(d->qts, d->common + VIRTIO_PCI_COMMON_Q_AVAILHI, 0);
+    qtest_writel(d->qts, d->common + VIRTIO_PCI_COMMON_Q_USEDLO, q->used);
+    qtest_writel(d->qts, d->common + VIRTIO_PCI_COMMON_Q_USEDHI, 0);
+    notify_off = qtest_readw(d->qts, d->common + VIRTIO_PCI_COMMON_Q_NOFF);
+    q->notify = notify_base + notify_off * notify_multiplier;
+    qtest_writew(d->qts, d->common + VIRTIO_PCI_COMMON_Q_ENABLE, 1);
+}
+
+void vf_driver_start(VfDriver *d, QTestState *qts, int vf)
+{
+    uint64_t bar = VF_BAR4_BASE + vf * VF_BAR4_SIZE;
+    uint64_t ram = GUEST_RAM_BASE + vf * VF_RAM_SIZE;
+    uint32_t multiplier;
+    uint64_t notify;
+    uint8_t status;
+
+    memset(d, 0, sizeof(*d));
+    d->qts = qts;
+    d->vf = vf;
+    d->common = bar + vf_virtio_cap(qts, vf, VIRTIO_PCI_CAP_COMMON_CFG, NULL);
+    notify = bar + vf_virtio_cap(qts, vf, VIRTIO_PCI_CAP_NOTIFY_CFG,
+                                 &multiplier);
+    d->buffers = ram + 0x1000;
+
+    qtest_writeb(qts, d->common + VIRTIO_PCI_COMMON_STATUS, 0);
+    qtest_writeb(qts, d->common + VIRTIO_PCI_COMMON_STATUS,
+                 VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+    qtest_writel(qts, d->common + VIRTIO_PCI_COMMON_GFSELECT, 0);
+    qtest_writel(qts, d->common + VIRTIO_PCI_COMMON_GF, 0);
+    qtest_writel(qts, d->common + VIRTIO_PCI_COMMON_GFSELECT, 1);
+    qtest_writel(qts, d->common + VIRTIO_PCI_COMMON_GF,
+                 1u << (VIRTIO_F_VERSION_1 - 32));
+    qtest_writeb(qts, d->common + VIRTIO_PCI_COMMON_STATUS,
+                 VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+                 VIRTIO_CONFIG_S_FEATURES_OK);
+    status = qtest_readb(qts, d->common + VIRTIO_PCI_COMMON_STATUS);
+    g_assert_true(status & VIRTIO_CONFIG_S_FEATURES_OK);
+    setup_queue(d, RX_QUEUE, ram, notify, multiplier);
+    setup_queue(d, TX_QUEUE, ram + 0x400, notify, multiplier);
+    qtest_writeb(qts, d->common + VIRTIO_PCI_COMMON_STATUS,
+                 VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+                 VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK);
+}
+
+void queue_buffer(VfDriver *d, int index, uint64_t addr, uint32_t len,
+                  bool device_writes)
+{
+    VirtqueueRings *q = &d->queue[index];
+    uint16_t slot = q->next_avail % QUEUE_SIZE;
+    uint64_t desc = q->desc + 16 * slot;
+
+    qtest_writeq(d->qts, desc, addr);
+    qtest_writel(d->qts, desc + 8, len);
+    qtest_writew(d->qts, desc + 12, device_writes ? VRING_DESC_F_WRITE : 0);
+    qtest_writew(d->qts, desc + 14, 0);
+    qtest_writew(d->qts, q->avail + 4 + 2 * slot, slot);
+    q->next_avail++;
+    qtest_writew(d->qts, q->avail + 2, q->next_avail);
+    qtest_writew(d->qts, q->notify, index);
+}
+
+uint32_t wait_for_used(VfDriver *d, int index)
+{
+    VirtqueueRings *q = &d->queue[index];
+
+    for (int tries = 0; tries < 500; tries++) {
+        uint16_t used = qtest_readw(d->qts, q->used + 2);
+
+        if (used != q->seen_used) {
+            uint32_t len = qtest_readl(d->qts, q->used + 4 +
+                                       8 * (q->seen_used % QUEUE_SIZE) + 4);
+            q->seen_used++;
+            return len;
+        }
+        g_usleep(10 * 1000);
+    }
+    g_assert_not_reached();
+}
+
+bool queue_used_nothing(VfDriver *d, int index)
+{
+    return qtest_readw(d->qts, d->queue[index].used + 2) ==
+           d->queue[index].seen_used;
+}
+
+void post_rx_buffer(VfDriver *d)
+{
+    queue_buffer(d, RX_QUEUE, d->buffers, 2048, true);
+}
+
+void vf_send_with_header(VfDriver *d, const struct virtio_net_hdr *hdr,
+                         const uint8_t *frame, size_t len)
+{
+    uint8_t packet[VNET_HDR_LEN + 128] = { 0 };
+    uint64_t addr = d->buffers + 0x1000;
+
+    g_assert_cmpuint(len, <=, 128);
+    memcpy(packet, hdr, sizeof(*hdr));
+    memcpy(packet + VNET_HDR_LEN, frame, len);
+    qtest_memwrite(d->qts, addr, packet, VNET_HDR_LEN + len);
+    queue_buffer(d, TX_QUEUE, addr, VNET_HDR_LEN + len, false);
+    wait_for_used(d, TX_QUEUE);
+}
+
+void vf_send(VfDriver *d, const uint8_t *frame, size_t len)
+{
+    static const struct virtio_net_hdr no_offload;
+
+    vf_send_with_header(d, &no_offload, frame, len);
+}
+
+void make_frame(uint8_t *frame, const uint8_t *dst, const uint8_t *src,
+                uint8_t marker)
+{
+    memset(frame, marker, 60);
+    memcpy(frame, dst, 6);
+    memcpy(frame + 6, src, 6);
+    frame[12] = 0x88;
+    frame[13] = 0xb5;
+}
+
+size_t uplink_receive(int fd, uint8_t *frame, size_t size, int ms)
+{
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+    uint32_t be_len;
+    size_t len;
+
+    if (poll(&pfd, 1, ms) != 1) {
+        return 0;
+    }
+    g_assert_cmpint(recv(fd, &be_len, 4, MSG_WAITALL), ==, 4);
+    len = ntohl(be_len);
+    g_assert_cmpuint(len, <=, size);
+    g_assert_cmpint(recv(fd, frame, len, MSG_WAITALL), ==, (ssize_t)len);
+    return len;
+}
+
+void assert_device_add_fails(const char *options, const char *needle)
+{
+    QTestState *qts = qtest_init(MACHINE_ARGS
+        " -device pcie-root-port,id=rp1,bus=pcie.0,chassis=2,addr=0x3");
+    g_autofree char *json = g_strdup_printf(
+        "{'driver': 'nswitch-nic', 'id': 'bad', %s}", options);
+    QObject *args = qobject_from_json(json, &error_abort);
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': %p}",
+                           args);
+    QDict *error = qdict_get_qdict(rsp, "error");
+    const char *desc;
+
+    g_assert_nonnull(error);
+    desc = qdict_get_str(error, "desc");
+    g_test_message("device_add {%s}: %s", options, desc);
+    g_assert_nonnull(strstr(desc, needle));
+    qobject_unref(rsp);
+    qtest_quit(qts);
+}
+
+void assert_device_add_fails_on_rp1(const char *options,
+                                    const char *needle)
+{
+    g_autofree char *with_bus = g_strdup_printf("'bus': 'rp1', %s", options);
+
+    assert_device_add_fails(with_bus, needle);
+}

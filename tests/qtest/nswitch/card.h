@@ -1,0 +1,199 @@
+/*
+ * nswitch-nic qtests: the machine, config space, QMP counters, a minimal
+ * virtio-net driver for VFs and the socket uplink, shared by the suites
+ *
+ * libqos cannot reach extended config space, so these are plain qtests:
+ * they number the root port's bus themselves (no firmware runs), reach
+ * config space through 0xcf8/0xcfc and, for the SR-IOV capability,
+ * through the MMCONFIG window opened in the q35 host bridge.
+ *
+ * Copyright (c) 2026 The nswitch-nic authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef NSWITCH_QTEST_CARD_H
+#define NSWITCH_QTEST_CARD_H
+
+#include "libqtest.h"
+#include "qapi/error.h"
+#include "qobject/qdict.h"
+#include "qobject/qjson.h"
+#include "qobject/qlist.h"
+#include "hw/pci/pci_regs.h"
+#include "hw/pci/pci_ids.h"
+#include "standard-headers/linux/virtio_config.h"
+#include "standard-headers/linux/virtio_net.h"
+#include "standard-headers/linux/virtio_pci.h"
+#include "standard-headers/linux/virtio_ring.h"
+
+#define VIRTIO_PCI_VENDOR_ID 0x1af4
+#define VIRTIO_NET_MODERN_DEVICE_ID 0x1041
+#define VIRTIO_F_SR_IOV 37
+#define VIRTIO_F_VERSION_1 32
+
+/* Root port at 00:02.0; the card on its secondary bus. */
+#define ROOT_PORT_DEVFN (2 << 3)
+#define CARD_BUS 1
+#define PF_DEVFN 0
+#define VF_DEVFN(vf) (1 + (vf))
+#define MACHINE_ARGS "-machine q35 -nodefaults " \
+    "-device pcie-root-port,id=rp0,bus=pcie.0,chassis=1,addr=0x2"
+
+/* q35: PCIEXBAR in the host bridge's config space, 256 MiB window. */
+#define PCIEXBAR 0x60
+#define ECAM_BASE 0xb0000000ull
+/* Where the root port's prefetchable window and the PF's BAR 4 go. */
+#define MMIO_WINDOW 0xc0000000ull
+
+uint32_t config_address(uint8_t bus, uint8_t devfn, uint8_t offset);
+
+uint32_t config_readl(QTestState *qts, uint8_t bus, uint8_t devfn,
+                      uint8_t offset);
+
+void config_writel(QTestState *qts, uint8_t bus, uint8_t devfn,
+                   uint8_t offset, uint32_t value);
+
+uint64_t ecam(uint8_t bus, uint8_t devfn, uint16_t offset);
+
+uint32_t ext_readl(QTestState *qts, uint8_t devfn, uint16_t offset);
+
+uint16_t ext_readw(QTestState *qts, uint8_t devfn, uint16_t offset);
+
+void ext_writel(QTestState *qts, uint8_t devfn, uint16_t offset,
+                uint32_t value);
+
+void ext_writew(QTestState *qts, uint8_t devfn, uint16_t offset,
+                uint16_t value);
+
+/*
+ * The root port's prefetchable window, MMIO_WINDOW .. + 4 MiB, where the
+ * PF's BAR 4 and the VFs' BARs 4 go; memory and bus mastering on.
+ */
+void open_root_port_window(QTestState *qts);
+
+/* What firmware would do: bus numbers and the MMCONFIG window. */
+void prepare_machine(QTestState *qts);
+
+QTestState *start_with_card(const char *card_options);
+
+/* Offset of extended capability @id of function @devfn, or 0. */
+uint16_t find_ext_cap(QTestState *qts, uint8_t devfn, uint16_t id);
+
+uint16_t sriov_cap(QTestState *qts);
+
+void set_vfs(QTestState *qts, uint16_t count);
+
+bool vf_present(QTestState *qts, uint16_t vf);
+
+/* Offset in BAR 4 of the virtio common configuration, from its PCI cap. */
+uint32_t virtio_common_cfg_offset(QTestState *qts);
+
+/* The card's entry in query-nswitch; the caller unrefs @rsp. */
+QDict *query_card(QTestState *qts, QDict **rsp);
+
+QDict *card_port(QDict *card, int64_t number);
+
+/* A counter of query-nswitch, of port @port or of the paths (PATHS). */
+int64_t card_counter(QTestState *qts, int64_t port, const char *name);
+
+/* Waits (the socket is read by QEMU's main loop) for a counter to reach. */
+void wait_for_counter(QTestState *qts, int64_t port, const char *name,
+                      int64_t expected);
+
+#define PATHS (-1)
+#define UPLINK_PORT 0
+#define PF_PORT 1
+#define VF_PORT(vf) (2 + (vf))
+
+extern const uint8_t pf_mac[6];
+extern const uint8_t broadcast_mac[6];
+extern const uint8_t outside_mac[6];
+
+void vf_mac(uint8_t mac[6], int vf);
+
+/* Frames on a socket netdev: a 4-byte big-endian length, then the bytes. */
+void send_socket_frame(int fd, const uint8_t *dst, const uint8_t *src,
+                       size_t len);
+
+QTestState *start_machine_with_uplink(const char *card_options,
+                                      const char *machine_options,
+                                      int *uplink_fd);
+
+QTestState *start_with_uplink(const char *card_options, int *uplink_fd);
+
+void wait_for_migration(QTestState *qts);
+
+/*
+ * A minimal virtio 1.0 net driver for VFs, so that frames go through the
+ * virtqueues: libqos cannot map a VF's BARs, which live in the PF's
+ * SR-IOV capability. No feature but VERSION_1, one RX and one TX queue
+ * of QUEUE_SIZE descriptors, no interrupts: the test polls used rings.
+ */
+#define QUEUE_SIZE 8
+#define RX_QUEUE 0
+#define TX_QUEUE 1
+#define VNET_HDR_LEN 12              /* virtio_net_hdr_mrg_rxbuf, VERSION_1 */
+#define VF_BAR4_BASE (MMIO_WINDOW + 0x100000)
+#define VF_BAR4_SIZE 0x4000
+#define GUEST_RAM_BASE 0x1000000ull  /* rings and buffers, per VF below */
+#define VF_RAM_SIZE 0x10000
+
+typedef struct VirtqueueRings {
+    uint64_t desc;
+    uint64_t avail;
+    uint64_t used;
+    uint64_t notify;
+    uint16_t next_avail;
+    uint16_t seen_used;
+} VirtqueueRings;
+
+typedef struct VfDriver {
+    QTestState *qts;
+    int vf;
+    uint64_t common;
+    uint64_t buffers;
+    VirtqueueRings queue[2];
+} VfDriver;
+
+/* Opens the root port's window and gives the VFs their BAR 4. */
+void map_vf_bars(QTestState *qts, uint16_t vfs);
+
+/* Offset in BAR 4 of a VF's virtio structure @type (and its extra word). */
+uint32_t vf_virtio_cap(QTestState *qts, int vf, uint8_t type,
+                       uint32_t *extra);
+
+void setup_queue(VfDriver *d, int index, uint64_t ram,
+                 uint64_t notify_base, uint32_t notify_multiplier);
+
+void vf_driver_start(VfDriver *d, QTestState *qts, int vf);
+
+/* Puts one buffer on queue @index and tells the device. */
+void queue_buffer(VfDriver *d, int index, uint64_t addr, uint32_t len,
+                  bool device_writes);
+
+/* Waits for the device to use a buffer of queue @index; returns its length. */
+uint32_t wait_for_used(VfDriver *d, int index);
+
+bool queue_used_nothing(VfDriver *d, int index);
+
+void post_rx_buffer(VfDriver *d);
+
+/* Sends @frame (@len bytes from the destination MAC) from a VF. */
+void vf_send_with_header(VfDriver *d, const struct virtio_net_hdr *hdr,
+                         const uint8_t *frame, size_t len);
+
+void vf_send(VfDriver *d, const uint8_t *frame, size_t len);
+
+void make_frame(uint8_t *frame, const uint8_t *dst, const uint8_t *src,
+                uint8_t marker);
+
+/* Reads one frame from the uplink socket, or returns 0 after @ms. */
+size_t uplink_receive(int fd, uint8_t *frame, size_t size, int ms);
+
+/* Hot-adds a card with @options and expects an error that mentions @needle. */
+void assert_device_add_fails(const char *options, const char *needle);
+
+void assert_device_add_fails_on_rp1(const char *options,
+                                    const char *needle);
+
+#endif
