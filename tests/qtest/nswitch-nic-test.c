@@ -544,15 +544,6 @@ static void test_multicast_mac_is_refused(void)
                             "Property 'mac'");
 }
 
-/* Writes a frame received from the uplink socket back into it. */
-static void reflect(int fd, const uint8_t *frame, size_t len)
-{
-    uint32_t be_len = htonl(len);
-
-    g_assert_cmpint(write(fd, &be_len, 4), ==, 4);
-    g_assert_cmpint(write(fd, frame, len), ==, (ssize_t)len);
-}
-
 static void test_uplink_frames_land_in_the_owners_ring(void)
 {
     int fd;
@@ -568,7 +559,7 @@ static void test_uplink_frames_land_in_the_owners_ring(void)
     vf_mac(mac1, 1);
 
     make_frame(frame, mac1, outside_mac, 0x66);
-    reflect(fd, frame, sizeof(frame));
+    uplink_send(fd, frame, sizeof(frame));
     g_assert_cmpuint(wait_for_used(&vf1, RX_QUEUE), ==, sizeof(received));
     qtest_memread(qts, vf1.buffers, received, sizeof(received));
     g_assert_cmpmem(received + VNET_HDR_LEN, sizeof(frame), frame,
@@ -579,14 +570,14 @@ static void test_uplink_frames_land_in_the_owners_ring(void)
     /* A broadcast lands in both rings. */
     post_rx_buffer(&vf1);
     make_frame(frame, broadcast_mac, outside_mac, 0x67);
-    reflect(fd, frame, sizeof(frame));
+    uplink_send(fd, frame, sizeof(frame));
     wait_for_used(&vf0, RX_QUEUE);
     wait_for_used(&vf1, RX_QUEUE);
     g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 2);
 
     /* The next one finds VF1's ring empty: it waits in the card. */
     make_frame(frame, mac1, outside_mac, 0x68);
-    reflect(fd, frame, sizeof(frame));
+    uplink_send(fd, frame, sizeof(frame));
     wait_for_counter(qts, PATHS, "from-uplink", 2);
     g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 2);
     post_rx_buffer(&vf1);
@@ -609,7 +600,7 @@ static void reflect_to_vf1(int fd, uint8_t first, int count)
     vf_mac(mac1, 1);
     for (int i = 0; i < count; i++) {
         make_frame(frame, mac1, outside_mac, first + i);
-        reflect(fd, frame, sizeof(frame));
+        uplink_send(fd, frame, sizeof(frame));
     }
 }
 
@@ -698,7 +689,7 @@ static void test_vepa_relies_on_the_external_switch(void)
     g_assert_true(queue_used_nothing(&vf1, RX_QUEUE));
     g_assert_cmpint(card_counter(qts, PATHS, "hairpinned"), ==, 0);
     /* ...and reaches it when the external switch reflects it. */
-    reflect(fd, on_uplink, len);
+    uplink_send(fd, on_uplink, len);
     g_assert_cmpuint(wait_for_used(&vf1, RX_QUEUE), ==, sizeof(received));
     qtest_memread(qts, vf1.buffers, received, sizeof(received));
     g_assert_cmpmem(received + VNET_HDR_LEN, sizeof(frame), frame,
@@ -711,7 +702,7 @@ static void test_vepa_relies_on_the_external_switch(void)
     len = uplink_receive(fd, on_uplink, sizeof(on_uplink), 5000);
     g_assert_cmpuint(len, ==, sizeof(frame));
     g_assert_true(queue_used_nothing(&vf1, RX_QUEUE));
-    reflect(fd, on_uplink, len);
+    uplink_send(fd, on_uplink, len);
     wait_for_used(&vf1, RX_QUEUE);
     g_assert_true(queue_used_nothing(&vf0, RX_QUEUE));
     g_assert_cmpint(card_counter(qts, PATHS, "to-uplink"), ==, 2);
@@ -833,7 +824,7 @@ static void test_vswitch_puts_each_vf_on_its_own_netdev(void)
     g_assert_true(queue_used_nothing(&vf1, RX_QUEUE));
 
     /* The host side's answer comes in on VF1's netdev */
-    reflect(vf_net[1][0], frame, sizeof(frame));
+    uplink_send(vf_net[1][0], frame, sizeof(frame));
     g_assert_cmpuint(wait_for_used(&vf1, RX_QUEUE), ==, sizeof(received));
     qtest_memread(qts, vf1.buffers, received, sizeof(received));
     g_assert_cmpmem(received + VNET_HDR_LEN, sizeof(frame), frame,

@@ -95,7 +95,7 @@ static NSwitchPortStats *port_info(NSwitchNic *card, uint32_t number)
         info->has_vf = true;
         info->vf = number - NSWITCH_NIC_VF_PORT(0);
         nswitch_nic_vf_mac(card, info->vf, &mac);
-        info->mac = core->attached ? nswitch_mac_text(core->mac) : nswitch_mac_text(mac.a);
+        info->mac = nswitch_mac_text(core->attached ? core->mac : mac.a);
     }
     if (core->attached) {
         info->group = nswitch_oui_text(nswitch_relay_oui_of(core->mac));

@@ -446,6 +446,14 @@ void make_frame(uint8_t *frame, const uint8_t *dst, const uint8_t *src,
     frame[13] = 0xb5;
 }
 
+void uplink_send(int fd, const uint8_t *frame, size_t len)
+{
+    uint32_t be_len = htonl(len);
+
+    g_assert_cmpint(write(fd, &be_len, 4), ==, 4);
+    g_assert_cmpint(write(fd, frame, len), ==, (ssize_t)len);
+}
+
 size_t uplink_receive(int fd, uint8_t *frame, size_t size, int ms)
 {
     struct pollfd pfd = { .fd = fd, .events = POLLIN };

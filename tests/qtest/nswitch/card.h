@@ -187,6 +187,9 @@ void vf_send(VfDriver *d, const uint8_t *frame, size_t len);
 void make_frame(uint8_t *frame, const uint8_t *dst, const uint8_t *src,
                 uint8_t marker);
 
+/* Writes @frame (from its destination MAC on) into the uplink socket. */
+void uplink_send(int fd, const uint8_t *frame, size_t len);
+
 /* Reads one frame from the uplink socket, or returns 0 after @ms. */
 size_t uplink_receive(int fd, uint8_t *frame, size_t size, int ms);
 
