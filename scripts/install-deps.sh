@@ -16,7 +16,8 @@ BOOKWORM_PACKAGES=(
     python3 python3-venv dpkg-dev
     libglib2.0-dev libslirp-dev libcmocka-dev
     seabios ipxe-qemu qemu-system-data
-    busybox-static cpio kmod iproute2 gnuplot-nox
+    busybox-static cpio kmod iproute2 gnuplot-nox tcpdump
+    libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu libxml2-utils
 )
 TRIXIE_PACKAGES=(meson python3-pycotap)
 MIN_MESON=1.5
@@ -86,8 +87,20 @@ Pin-Priority: 100
 PIN
 }
 
+# libvirt's QEMU driver resolves its default user before it reads its
+# configuration; Debian creates the account with libvirt-daemon-system,
+# whose daemons (and systemd upgrade) the tests do not need.
+add_libvirt_qemu_account() {
+    getent group libvirt-qemu >/dev/null ||
+        as_root groupadd --system libvirt-qemu
+    getent passwd libvirt-qemu >/dev/null ||
+        as_root useradd --system --gid libvirt-qemu --no-create-home \
+            --home-dir /nonexistent --shell /usr/sbin/nologin libvirt-qemu
+}
+
 main() {
     local need_update=0
+    add_libvirt_qemu_account
     if [ ! -e "$TRIXIE_SOURCES" ] || [ ! -e "$TRIXIE_PIN" ]; then
         add_trixie_source
         need_update=1

@@ -21,13 +21,7 @@ qemu=$REPO_ROOT/build/qemu/qemu-system-x86_64
 
 run_dir=$(mktemp -d)
 trap 'rm -rf "$run_dir"' EXIT
-# Linux unpacks concatenated cpio archives: the scenario rides on top.
-mkdir "$run_dir/overlay"
-install -m 755 "$scenario" "$run_dir/overlay/scenario.sh"
-install -m 755 "$REPO_ROOT"/scripts/guest/{scenario-lib,show-device}.sh \
-    "$run_dir/overlay/"
-cp "$guest/initramfs.cpio" "$run_dir/initramfs.cpio"
-(cd "$run_dir/overlay" && find . | cpio -o -H newc --quiet) >>"$run_dir/initramfs.cpio"
+"$REPO_ROOT/scripts/guest-initramfs.sh" "$scenario" "$run_dir/initramfs.cpio"
 
 qmp=$run_dir/qmp.sock
 
