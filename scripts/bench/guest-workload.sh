@@ -15,56 +15,17 @@
 # BENCH_TCP_SECONDS BENCH_EXTERNAL_MAC BENCH_EXTERNAL_IP
 . /scenario-lib.sh
 
-PKTGEN=/proc/net/pktgen
-
-# pktgen_flow NS THREAD DST_IP DST_MAC FRAME RATE: NS's "vf" becomes the
-# only device of pktgen thread THREAD (the thread of that vCPU), sending
-# FRAME-byte frames at RATE frames/s ("max": as fast as it can).
-# Cloned skbs and bursts of 32 make the guest's sending cheap, and an MPLS
-# label makes its receiving cheap (no MPLS stack: dropped right after the
-# driver counted it), so that the path between them is what is measured.
+# pktgen_flow NS THREAD DST_IP DST_MAC FRAME RATE: NS's "vf" sends
+# FRAME-byte frames at RATE frames/s ("max": as fast as it can) from
+# pktgen thread THREAD. Cloned skbs and bursts of 32 make the guest's
+# sending cheap, and an MPLS label makes its receiving cheap (no MPLS
+# stack: dropped right after the driver counted it), so that the path
+# between them is what is measured.
 pktgen_flow() {
-    in_namespace "$1" sh -c "
-        echo reset >$PKTGEN/pgctrl
-        echo add_device vf >$PKTGEN/kpktgend_$2
-        for setting in 'count 0' 'clone_skb 1000' 'burst 32' 'delay 0' \
-            'pkt_size $5' 'dst $3' 'dst_mac $4' 'mpls 0001013f'; do
-            echo \"\$setting\" >$PKTGEN/vf
-        done
-        [ '$6' = max ] || echo 'ratep $(($6 / 32))' >$PKTGEN/vf"
-}
-
-# Starts the pktgen threads of namespace $1 in the background.
-pktgen_start() {
-    in_namespace "$1" sh -c "echo start >$PKTGEN/pgctrl" &
-}
-
-pktgen_stop() {
-    in_namespace "$1" sh -c "echo stop >$PKTGEN/pgctrl"
-}
-
-pktgen_sent() {
-    in_namespace "$1" awk '/pkts-sofar:/ { print $2 }' "$PKTGEN/vf"
-}
-
-# received NS: sets rx_packets and rx_bytes to what namespace NS's vf
-# received, as its driver counted.
-received() {
-    counts=$(in_namespace "$1" awk '{ sub(/:/, " ") } $1 == "vf" { print $3, $2 }' \
-        /proc/net/dev)
-    rx_packets=${counts% *}
-    rx_bytes=${counts#* }
-}
-
-# received_since NS PACKETS BYTES: "received=N received_bytes=B" since
-# the counts given.
-received_since() {
-    received "$1"
-    echo "received=$((rx_packets - $2)) received_bytes=$((rx_bytes - $3))"
-}
-
-mac_of() {
-    in_namespace "$1" ip link show vf | awk '/link\/ether/ { print $2 }'
+    rate=
+    [ "$6" = max ] || rate="ratep $(($6 / 32))"
+    pktgen_setup "$1" "$2" 'count 0' 'clone_skb 1000' 'burst 32' 'delay 0' \
+        "pkt_size $5" "dst $3" "dst_mac $4" "$PKTGEN_MPLS" ${rate:+"$rate"}
 }
 
 # ping_rtts FROM TO COUNT INTERVAL: "rtt_ms=a,b,c lost=N".

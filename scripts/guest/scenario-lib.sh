@@ -94,3 +94,60 @@ ping_all_pairs() {
         done
     done
 }
+
+PKTGEN=/proc/net/pktgen
+# An MPLS label: the guest has no MPLS stack and drops such frames right
+# after its driver counted them.
+PKTGEN_MPLS='mpls 0001013f'
+
+# pktgen_setup NS THREAD SETTING...: namespace NS's "vf" becomes the only
+# device of pktgen thread THREAD (that vCPU's), with each SETTING written
+# to it ("count 100", "dst_mac MAC"...). Needs the pktgen module.
+pktgen_setup() {
+    ns=$1
+    thread=$2
+    shift 2
+    in_namespace "$ns" sh -c "echo reset >$PKTGEN/pgctrl &&
+        echo add_device vf >$PKTGEN/kpktgend_$thread" || return 1
+    for setting in "$@"; do
+        in_namespace "$ns" sh -c "echo '$setting' >$PKTGEN/vf" || return 1
+    done
+}
+
+# Starts the pktgen threads of namespace $1 in the background.
+pktgen_start() {
+    in_namespace "$1" sh -c "echo start >$PKTGEN/pgctrl" &
+}
+
+# Runs them until their count is sent.
+pktgen_run() {
+    in_namespace "$1" sh -c "echo start >$PKTGEN/pgctrl"
+}
+
+pktgen_stop() {
+    in_namespace "$1" sh -c "echo stop >$PKTGEN/pgctrl"
+}
+
+pktgen_sent() {
+    in_namespace "$1" awk '/pkts-sofar:/ { print $2 }' "$PKTGEN/vf"
+}
+
+# received NS: sets rx_packets and rx_bytes to what namespace NS's vf
+# received, as its driver counted.
+received() {
+    counts=$(in_namespace "$1" awk '{ sub(/:/, " ") } $1 == "vf" { print $3, $2 }' \
+        /proc/net/dev)
+    rx_packets=${counts% *}
+    rx_bytes=${counts#* }
+}
+
+# received_since NS PACKETS BYTES: "received=N received_bytes=B" since
+# the counts given.
+received_since() {
+    received "$1"
+    echo "received=$((rx_packets - $2)) received_bytes=$((rx_bytes - $3))"
+}
+
+mac_of() {
+    in_namespace "$1" ip link show vf | awk '/link\/ether/ { print $2 }'
+}

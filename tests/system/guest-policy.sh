@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# VF policy as a stock Debian guest sees it: a spoofed frame from a VF
+# does not arrive; a disabled link shows NO-CARRIER; a rate-limited VF
+# stays within 10% of its rate; the mirror and the pcap capture hold
+# exactly the frames that concern the VF they watch (read with tcpdump).
+source "$(dirname "$0")/tap.bash"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+capture=$work/vf1.pcap
+{
+    echo "#!/bin/sh"
+    echo "CAPTURE_FILE=$capture"
+    cat "$REPO_ROOT/tests/system/guest/vf-policy.sh"
+} >"$work/scenario.sh"
+
+console=$(GUEST_TIMEOUT=240 "$REPO_ROOT/scripts/run-guest.sh" \
+    "$work/scenario.sh" \
+    -netdev user,id=uplink,restrict=on \
+    -device pcie-root-port,id=rp0,chassis=1 \
+    -device nswitch-nic,id=nsw0,bus=rp0,netdev=uplink,vfs=4 2>&1)
+status=$?
+grep -E '^(SPOOFED|CONTROL|LINK|RATE|MIRROR|NSWITCH-GUEST)' <<<"$console" |
+    sed 's/^/# /'
+
+ok "guest finished its scenario" test "$status" -eq 0
+ok "no frame with a spoofed source reached VF 1" \
+    contains "$console" "SPOOFED received=0 "
+ok "... while VF 0's own 100 frames did" \
+    contains "$console" "CONTROL received=100 "
+ok "the card counted the 100 spoofed frames" \
+    grep -qE '^  dropped: 100 spoofed$' <<<"$console"
+ok "a disabled link shows NO-CARRIER in the guest" \
+    grep -qE '^LINK-DISABLED .*NO-CARRIER' <<<"$console"
+ok "an enabled link has its carrier back" \
+    grep -qE '^LINK-ENABLED .*LOWER_UP' <<<"$console"
+
+rate=$(sed -n 's/^RATE bits_per_second=\([0-9]*\).*/\1/p' <<<"$console")
+echo "# VF 0 capped at 20 Mbit/s sent ${rate:-?} bit/s"
+ok "a VF capped at 20 Mbit/s stays within 10% above it" \
+    test "${rate:-99999999}" -le 22000000
+ok "... and does send (over half its rate)" test "${rate:-0}" -ge 10000000
+
+ok "the monitor VF got exactly the 50 frames to VF 1" \
+    contains "$console" "MIRROR received=50 "
+ok "nswitch-capture-stop reports 50 frames" \
+    grep -qE '"frames": 50' <<<"$console"
+frames=$(tcpdump -r "$capture" -nn -e 2>/dev/null)
+echo "# tcpdump -r: $(wc -l <<<"$frames") frames"
+ok "tcpdump reads the capture: 50 frames" test "$(grep -c . <<<"$frames")" -eq 50
+ok "... all from VF 0 to VF 1" test "$(grep -c \
+    '02:6e:00:00:00:01 > 02:6e:00:00:00:02' <<<"$frames")" -eq 50
+ok "... none of VF 2's frames to VF 0" \
+    test "$(grep -c '02:6e:00:00:00:03 >' <<<"$frames")" -eq 0
+
+done_testing

@@ -1,0 +1,94 @@
+#!/bin/sh
+# Guest side of guest-policy.sh, which puts CAPTURE_FILE=... in front.
+# Four VFs in namespaces 1..4 (VF i in namespace i + 1). The host carries
+# out the NSWITCH-QMP lines; each step prints what the guest saw.
+. /scenario-lib.sh
+
+qmp() {
+    echo "NSWITCH-QMP $1 $2"
+    # the host runs it while the console flows on
+    sleep 1
+}
+
+vf_set() {
+    qmp nswitch-vf-set "{\"device\": \"nsw0\", $1}"
+}
+
+# wait_link NS WORD: until "ip link show" of NS's vf shows WORD (10 s).
+wait_link() {
+    for _ in $(seq 100); do
+        line=$(in_namespace "$1" ip link show vf | head -n 1)
+        case "$line" in *"$2"*) echo "$line"; return 0 ;; esac
+        sleep 0.1
+    done
+    echo "$line"
+    return 1
+}
+
+# send NS DST_MAC COUNT SIZE [SETTING...]: COUNT frames, then returns.
+send() {
+    ns=$1 dst=$2 count=$3 size=$4
+    shift 4
+    pktgen_setup "$ns" 0 "count $count" "pkt_size $size" 'delay 0' \
+        "dst_mac $dst" "$PKTGEN_MPLS" "$@" && pktgen_run "$ns"
+}
+
+modprobe pktgen || exit 1
+enable_vfs_in_namespaces 4 || exit 1
+# Quiet VFs: no IPv6 chatter in the frames counted below.
+for n in 1 2 3 4; do
+    in_namespace "$n" sh -c 'echo 1 >/proc/sys/net/ipv6/conf/vf/disable_ipv6'
+done
+sleep 1
+vf1=$(mac_of 2)
+
+# Spoof check: frames from VF 0 with another source MAC do not arrive.
+received 2
+send 1 "$vf1" 100 60 'src_mac 02:6e:00:00:00:99'
+sleep 0.5
+echo "SPOOFED $(received_since 2 "$rx_packets" "$rx_bytes")"
+received 2
+send 1 "$vf1" 100 60
+sleep 0.5
+echo "CONTROL $(received_since 2 "$rx_packets" "$rx_bytes")"
+
+# Link state: the guest sees NO-CARRIER, then the carrier again.
+vf_set '"vf": 0, "link-state": "disable"'
+echo "LINK-DISABLED $(wait_link 1 NO-CARRIER)"
+vf_set '"vf": 0, "link-state": "enable"'
+echo "LINK-ENABLED $(wait_link 1 LOWER_UP)"
+
+# TX rate: VF 0 capped at 20 Mbit/s, measured at VF 1 over 4 s.
+vf_set '"vf": 0, "max-tx-rate": 20'
+pktgen_setup 1 0 'count 0' 'pkt_size 1000' 'delay 0' "dst_mac $vf1" \
+    "$PKTGEN_MPLS"
+pktgen_start 1
+sender=$!
+sleep 1
+received 2
+start=$(cut -d' ' -f1 /proc/uptime)
+first=$rx_bytes
+sleep 4
+received 2
+end=$(cut -d' ' -f1 /proc/uptime)
+pktgen_stop 1
+wait "$sender"
+echo "RATE $(awk -v b=$((rx_bytes - first)) -v s="$start" -v e="$end" \
+    'BEGIN { printf "bits_per_second=%d", b * 8 / (e - s) }')"
+vf_set '"vf": 0, "max-tx-rate": 0'
+
+# Mirror and capture of what concerns VF 1: 50 frames from VF 0 to VF 1
+# are in both, 30 from VF 2 to VF 0 in neither. VF 3 is the monitor.
+qmp nswitch-capture-start "{\"device\": \"nsw0\", \"file\": \"$CAPTURE_FILE\", \"vf\": 1}"
+qmp nswitch-mirror-start '{"device": "nsw0", "monitor-vf": 3, "vf": 1}'
+in_namespace 4 ip link set vf promisc on
+sleep 0.5
+received 4
+send 1 "$vf1" 50 100
+send 3 "$(mac_of 1)" 30 100
+sleep 0.5
+echo "MIRROR $(received_since 4 "$rx_packets" "$rx_bytes")"
+qmp nswitch-capture-stop '{"device": "nsw0"}'
+qmp nswitch-mirror-stop '{"device": "nsw0"}'
+echo "NSWITCH-QMP x-query-nswitch"
+sleep 2
