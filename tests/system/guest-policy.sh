@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # VF policy as a stock Debian guest sees it: a spoofed frame from a VF
-# does not arrive; a disabled link shows NO-CARRIER; a rate-limited VF
+# does not arrive; a pinned MAC holds unless the VF is trusted; only a
+# trusted VF in promiscuous mode gets unknown unicast; a disabled link
+# shows NO-CARRIER; a rate-limited VF
 # stays within 10% of its rate; the mirror and the pcap capture hold
 # exactly the frames that concern the VF they watch (read with tcpdump).
 source "$(dirname "$0")/tap.bash"
@@ -20,7 +22,7 @@ console=$(GUEST_TIMEOUT=240 "$REPO_ROOT/scripts/run-guest.sh" \
     -device pcie-root-port,id=rp0,chassis=1 \
     -device nswitch-nic,id=nsw0,bus=rp0,netdev=uplink,vfs=4 2>&1)
 status=$?
-grep -E '^(SPOOFED|CONTROL|LINK|RATE|MIRROR|NSWITCH-GUEST)' <<<"$console" |
+grep -E '^(SPOOFED|CONTROL|PINNED|TRUSTED|PROMISC|LINK|RATE|MIRROR|NSWITCH-GUEST)' <<<"$console" |
     sed 's/^/# /'
 
 ok "guest finished its scenario" test "$status" -eq 0
@@ -28,8 +30,18 @@ ok "no frame with a spoofed source reached VF 1" \
     contains "$console" "SPOOFED received=0 "
 ok "... while VF 0's own 100 frames did" \
     contains "$console" "CONTROL received=100 "
-ok "the card counted the 100 spoofed frames" \
-    grep -qE '^  dropped: 100 spoofed$' <<<"$console"
+ok "the card counted VF 0's 100 spoofed frames" \
+    grep -qE '^ +2 vf0 .* 100$' <<<"$console"
+ok "... and VF 2's 20 from its refused MAC" \
+    grep -qE '^ +4 vf2 +02:6e:00:00:00:03 .* 20$' <<<"$console"
+ok "... and nothing else" grep -qE '^  dropped: 120 spoofed$' <<<"$console"
+ok "a pinned VF's guest cannot switch to another MAC" \
+    contains "$console" "PINNED received=0 "
+ok "... until the VF is trusted" contains "$console" "TRUSTED received=20 "
+ok "a trusted promiscuous VF gets unicast no VF owns" \
+    contains "$console" "PROMISC-TRUSTED received=40 "
+ok "... an untrusted promiscuous VF does not" \
+    contains "$console" "PROMISC-UNTRUSTED received=0 "
 ok "a disabled link shows NO-CARRIER in the guest" \
     grep -qE '^LINK-DISABLED .*NO-CARRIER' <<<"$console"
 ok "an enabled link has its carrier back" \

@@ -52,6 +52,40 @@ send 1 "$vf1" 100 60
 sleep 0.5
 echo "CONTROL $(received_since 2 "$rx_packets" "$rx_bytes")"
 
+# Trust: once VF 2's MAC is pinned, its guest's new MAC is refused (its
+# frames are spoofed) until the VF is trusted.
+vf2=$(mac_of 3)
+vf_set "\"vf\": 2, \"mac\": \"$vf2\""
+in_namespace 3 ip link set vf address 02:6e:00:00:00:44
+received 2
+send 3 "$vf1" 20 60
+sleep 0.5
+echo "PINNED $(received_since 2 "$rx_packets" "$rx_bytes")"
+vf_set '"vf": 2, "trust": true'
+received 2
+send 3 "$vf1" 20 60
+sleep 0.5
+echo "TRUSTED $(received_since 2 "$rx_packets" "$rx_bytes")"
+in_namespace 3 ip link set vf address "$vf2"
+# its next frame brings the switch back to the old MAC, while trusted
+send 3 "$vf1" 1 60
+vf_set '"vf": 2, "trust": false'
+
+# Promiscuous mode: unicast to a MAC of the group that no VF owns reaches
+# the trusted promiscuous VF 3, not the untrusted promiscuous VF 2.
+vf_set '"vf": 3, "trust": true'
+in_namespace 3 ip link set vf promisc on
+in_namespace 4 ip link set vf promisc on
+received 3
+untrusted_packets=$rx_packets untrusted_bytes=$rx_bytes
+received 4
+send 1 02:6e:00:00:00:77 40 60
+sleep 0.5
+echo "PROMISC-TRUSTED $(received_since 4 "$rx_packets" "$rx_bytes")"
+echo "PROMISC-UNTRUSTED $(received_since 3 "$untrusted_packets" "$untrusted_bytes")"
+in_namespace 3 ip link set vf promisc off
+vf_set '"vf": 3, "trust": false'
+
 # Link state: the guest sees NO-CARRIER, then the carrier again.
 vf_set '"vf": 0, "link-state": "disable"'
 echo "LINK-DISABLED $(wait_link 1 NO-CARRIER)"
