@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # VF policy as a stock Debian guest sees it: a spoofed frame from a VF
 # does not arrive; a pinned MAC holds unless the VF is trusted; only a
-# trusted VF in promiscuous mode gets unknown unicast; a disabled link
+# trusted VF in promiscuous mode gets unknown unicast, and in all-multicast
+# mode groups it did not join; a disabled link
 # shows NO-CARRIER; a rate-limited VF
 # stays within 10% of its rate; the mirror and the pcap capture hold
 # exactly the frames that concern the VF they watch (read with tcpdump).
@@ -22,7 +23,8 @@ console=$(GUEST_TIMEOUT=240 "$REPO_ROOT/scripts/run-guest.sh" \
     -device pcie-root-port,id=rp0,chassis=1 \
     -device nswitch-nic,id=nsw0,bus=rp0,netdev=uplink,vfs=4 2>&1)
 status=$?
-grep -E '^(SPOOFED|CONTROL|PINNED|TRUSTED|PROMISC|LINK|RATE|MIRROR|NSWITCH-GUEST)' <<<"$console" |
+grep -E '^(SPOOFED|CONTROL|PINNED|TRUSTED|PROMISC|ALLMULTI|LINK|RATE|MIRROR|NSWITCH-GUEST)' \
+    <<<"$console" |
     sed 's/^/# /'
 
 ok "guest finished its scenario" test "$status" -eq 0
@@ -42,6 +44,10 @@ ok "a trusted promiscuous VF gets unicast no VF owns" \
     contains "$console" "PROMISC-TRUSTED received=40 "
 ok "... an untrusted promiscuous VF does not" \
     contains "$console" "PROMISC-UNTRUSTED received=0 "
+ok "an untrusted all-multicast VF gets no group it did not join" \
+    contains "$console" "ALLMULTI-UNTRUSTED received=0 "
+ok "... a trusted one gets them" \
+    contains "$console" "ALLMULTI-TRUSTED received=30 "
 ok "a disabled link shows NO-CARRIER in the guest" \
     grep -qE '^LINK-DISABLED .*NO-CARRIER' <<<"$console"
 ok "an enabled link has its carrier back" \

@@ -207,7 +207,11 @@ static bool function_promiscuous(void *opaque, uint32_t port)
            (VIRTIO_DEVICE(net)->status & VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
-/* Only the multicast list: all-multicast is what trust would allow. */
+/*
+ * Only the multicast list: all-multicast is what trust would allow. A
+ * driver without the control queue's RX commands cannot subscribe, and
+ * gets every group, as virtio-net gives it.
+ */
 static bool function_subscribed(void *opaque, uint32_t port,
                                 const uint8_t *mac)
 {
@@ -215,6 +219,9 @@ static bool function_subscribed(void *opaque, uint32_t port,
 
     if (!net) {
         return false;
+    }
+    if (!virtio_vdev_has_feature(VIRTIO_DEVICE(net), VIRTIO_NET_F_CTRL_RX)) {
+        return true;
     }
     for (int i = net->mac_table.first_multi; i < net->mac_table.in_use; i++) {
         if (!memcmp(net->mac_table.macs + i * ETH_ALEN, mac, ETH_ALEN)) {

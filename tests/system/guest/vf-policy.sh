@@ -86,6 +86,20 @@ echo "PROMISC-UNTRUSTED $(received_since 3 "$untrusted_packets" "$untrusted_byte
 in_namespace 3 ip link set vf promisc off
 vf_set '"vf": 3, "trust": false'
 
+# All-multicast: a group no VF subscribed to reaches VF 3 once trusted.
+in_namespace 4 ip link set vf promisc off
+in_namespace 4 ifconfig vf allmulti
+received 4
+send 1 01:00:5e:00:00:42 30 60
+sleep 0.5
+echo "ALLMULTI-UNTRUSTED $(received_since 4 "$rx_packets" "$rx_bytes")"
+vf_set '"vf": 3, "trust": true'
+received 4
+send 1 01:00:5e:00:00:42 30 60
+sleep 0.5
+echo "ALLMULTI-TRUSTED $(received_since 4 "$rx_packets" "$rx_bytes")"
+vf_set '"vf": 3, "trust": false'
+
 # Link state: the guest sees NO-CARRIER, then the carrier again.
 vf_set '"vf": 0, "link-state": "disable"'
 echo "LINK-DISABLED $(wait_link 1 NO-CARRIER)"
