@@ -654,6 +654,20 @@ static void test_capture_writes_in_card_frames_to_pcap(void)
     frames = read_pcap(path);
     g_assert_cmpuint(frames->len, ==, 1);
     g_assert_cmpmem(((GByteArray *)frames->pdata[0])->data, 60, hairpin, 60);
+    g_clear_pointer(&frames, g_ptr_array_unref);
+
+    /* filtered to a group: only frames from or to its MACs */
+    capture_start(c.qts, path, ", 'group': '52:54:00'");
+    vf_send(&c.vf[1], hairpin, sizeof(hairpin));
+    g_assert_cmpuint(receive_frame(&c.vf[2], got, sizeof(got)), ==, 60);
+    vf_send(&c.vf[0], out, sizeof(out));
+    g_assert_cmpuint(uplink_receive(c.uplink, on_uplink, sizeof(on_uplink),
+                                    5000), ==, 64);
+    g_assert_cmpint(capture_stop(c.qts), ==, 1);
+    frames = read_pcap(path);
+    g_assert_cmpuint(frames->len, ==, 1);
+    g_assert_cmpmem(((GByteArray *)frames->pdata[0])->data, 64, on_uplink,
+                    64);
     unlink(path);
 
     assert_qmp_error(c.qts, "no capture runs", "{'execute': "
@@ -813,14 +827,25 @@ static void test_bad_arguments_change_nothing(void)
 
 static void test_vswitch_card_has_no_vf_policy(void)
 {
-    QTestState *qts = qtest_initf(MACHINE_ARGS " -netdev user,id=n0 "
-                                  "-netdev user,id=n1 -device nswitch-nic,"
-                                  "bus=rp0,id=nsw0,vfs=2,mode=vswitch,"
+    QTestState *qts = qtest_initf(MACHINE_ARGS " -netdev user,id=up "
+                                  "-netdev user,id=n0 -netdev user,id=n1 "
+                                  "-device nswitch-nic,bus=rp0,id=nsw0,"
+                                  "netdev=up,vfs=2,mode=vswitch,"
                                   "vf-netdevs=n0:n1");
 
+    prepare_machine(qts);
+    map_vf_bars(qts, 2);
     assert_qmp_error(qts, "mode vswitch", "{'execute': 'nswitch-vf-set', "
                      "'arguments': {'device': 'nsw0', 'vf': 0, "
                      "'trust': true}}");
+    /* A VF's link is its own netdev's, not the card's uplink's. */
+    qtest_qmp_assert_success(qts, "{'execute': 'set_link', 'arguments': "
+                             "{'name': 'up', 'up': false}}");
+    g_assert_true(vf_link_up(qts, 0));
+    qtest_qmp_assert_success(qts, "{'execute': 'set_link', 'arguments': "
+                             "{'name': 'n0', 'up': false}}");
+    g_assert_false(vf_link_up(qts, 0));
+    g_assert_true(vf_link_up(qts, 1));
     qtest_quit(qts);
 }
 

@@ -168,6 +168,10 @@ void nswitch_nic_apply_links(NSwitchNic *card)
 {
     bool uplink_up = uplink_link_up(card);
 
+    if (card->vf_backends) {
+        /* vswitch: each VF's link is its own netdev's. */
+        return;
+    }
     for (uint16_t vf = 0; vf < card->total_vfs; vf++) {
         NetClientState *nic = qemu_get_queue(nswitch_nic_vf_net(card, vf)->nic);
         bool up = card->vf_link[vf] == NSWITCH_LINK_STATE_ENABLE ||
