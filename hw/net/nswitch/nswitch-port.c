@@ -219,11 +219,14 @@ static void in_flight_done(NetClientState *nc, ssize_t ret)
     port->in_flight = false;
     if (ret > 0) {
         count_delivery(port, ret);
-        drain_held(port);
-        return;
+    } else {
+        nswitch_count_drop(port->card->core, port->number,
+                           ret ? NSWITCH_DROP_PORT_DOWN : port->purge_reason);
     }
-    nswitch_count_drop(port->card->core, port->number,
-                       ret ? NSWITCH_DROP_PORT_DOWN : port->purge_reason);
+    /* A purge (0) empties the held frames itself. */
+    if (ret) {
+        drain_held(port);
+    }
 }
 
 /*
@@ -298,7 +301,7 @@ NSwitchPortSend nswitch_port_send_to_function(NSwitchPort *port,
     if (!peer || (peer->info->can_receive && !peer->info->can_receive(peer))) {
         return NSWITCH_PORT_REFUSED_FRAME;
     }
-    if (!port->in_flight) {
+    if (!port->in_flight && !port->held.count) {
         return send_now(port, iov, iovcnt);
     }
     frame = held_frame_new(iov, iovcnt, priority);
@@ -312,6 +315,8 @@ NSwitchPortSend nswitch_port_send_to_function(NSwitchPort *port,
                            NSWITCH_DROP_RECEIVER_FULL);
         g_free(container_of(out, HeldFrame, node));
     }
+    /* Nothing in flight (the last one found the driver gone): go on. */
+    drain_held(port);
     return NSWITCH_PORT_HOLDS_FRAME;
 }
 
