@@ -65,6 +65,9 @@ static void test_full_queue_pushes_out_lowest_newest(void **state)
     nswitch_priority_queue_push(&queue, &low1.node);
     nswitch_priority_queue_push(&queue, &low2.node);
     nswitch_priority_queue_push(&queue, &mid.node);
+    assert_false(nswitch_priority_queue_accepts(&queue, 1));
+    assert_false(nswitch_priority_queue_accepts(&queue, 0));
+    assert_true(nswitch_priority_queue_accepts(&queue, 2));
     /* nothing below priority 1 or 0: refused */
     assert_ptr_equal(nswitch_priority_queue_push(&queue, &same.node),
                      &same.node);
@@ -87,6 +90,7 @@ static void test_zero_capacity_refuses(void **state)
 
     (void)state;
     nswitch_priority_queue_init(&queue, 0);
+    assert_false(nswitch_priority_queue_accepts(&queue, 7));
     assert_ptr_equal(nswitch_priority_queue_push(&queue, &h.node), &h.node);
     assert_int_equal(pop_tag(&queue), -1);
 }

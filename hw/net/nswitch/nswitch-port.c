@@ -27,10 +27,14 @@ static NSwitchPort *port_of(NetClientState *nc)
 /* Under the function's TX rate, or paced until its bytes are there. */
 static bool function_may_send(NSwitchPort *port, size_t size)
 {
-    uint64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
     size_t len = size > port->vnet_hdr_len ? size - port->vnet_hdr_len : 0;
-    uint64_t wait;
+    uint64_t now, wait;
 
+    if (!nswitch_port_info(port->card->core,
+                           port->number)->policy.max_tx_rate_bps) {
+        return true;
+    }
+    now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
     if (nswitch_port_take_tx(port->card->core, port->number, len, now,
                              &wait)) {
         return true;
@@ -303,6 +307,9 @@ NSwitchPortSend nswitch_port_send_to_function(NSwitchPort *port,
     }
     if (!port->in_flight && !port->held.count) {
         return send_now(port, iov, iovcnt);
+    }
+    if (!nswitch_priority_queue_accepts(&port->held, priority)) {
+        return NSWITCH_PORT_REFUSED_FRAME;
     }
     frame = held_frame_new(iov, iovcnt, priority);
     out = nswitch_priority_queue_push(&port->held, &frame->node);

@@ -51,6 +51,25 @@ static void unlink_frame(NSwitchPriorityQueue *queue,
     queue->count--;
 }
 
+/* The newest frame of the lowest class below @priority, or NULL. */
+static NSwitchQueuedFrame *victim_for(const NSwitchPriorityQueue *queue,
+                                      uint8_t priority)
+{
+    for (uint8_t class = 0; class < priority && class < NSWITCH_PRIORITIES;
+         class++) {
+        if (queue->tail[class]) {
+            return queue->tail[class];
+        }
+    }
+    return NULL;
+}
+
+bool nswitch_priority_queue_accepts(const NSwitchPriorityQueue *queue,
+                                    uint8_t priority)
+{
+    return queue->count < queue->capacity || victim_for(queue, priority);
+}
+
 NSwitchQueuedFrame *nswitch_priority_queue_push(NSwitchPriorityQueue *queue,
                                                 NSwitchQueuedFrame *frame)
 {
@@ -60,12 +79,7 @@ NSwitchQueuedFrame *nswitch_priority_queue_push(NSwitchPriorityQueue *queue,
         frame->priority = NSWITCH_PRIORITIES - 1;
     }
     if (queue->count >= queue->capacity) {
-        for (uint8_t class = 0; class < frame->priority; class++) {
-            if (queue->tail[class]) {
-                victim = queue->tail[class];
-                break;
-            }
-        }
+        victim = victim_for(queue, frame->priority);
         if (!victim) {
             return frame;
         }

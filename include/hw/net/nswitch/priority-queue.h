@@ -16,6 +16,7 @@
 #ifndef NSWITCH_PRIORITY_QUEUE_H
 #define NSWITCH_PRIORITY_QUEUE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define NSWITCH_PRIORITIES 8
@@ -42,6 +43,10 @@ void nswitch_priority_queue_init(NSwitchPriorityQueue *queue,
  */
 NSwitchQueuedFrame *nswitch_priority_queue_push(NSwitchPriorityQueue *queue,
                                                 NSwitchQueuedFrame *frame);
+
+/* Whether a frame of @priority would stay if pushed now. */
+bool nswitch_priority_queue_accepts(const NSwitchPriorityQueue *queue,
+                                    uint8_t priority);
 
 /* The next frame to deliver, taken off the queue; NULL when empty. */
 NSwitchQueuedFrame *nswitch_priority_queue_pop(NSwitchPriorityQueue *queue);
