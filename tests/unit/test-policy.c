@@ -467,7 +467,8 @@ static void test_mirror_port_and_acl_mirror(void **state)
 {
     NSwitch *sw = card_new();
     NSwitchMirror mirror = {
-        .source = NSWITCH_MIRROR_PORT, .monitor_port = VF(3), .port = VF(1),
+        .selection = { .select = NSWITCH_SELECT_PORT, .port = VF(1) },
+        .monitor_port = VF(3),
     };
     NSwitchAclMatch to_vf2 = {
         .dst_mask = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
@@ -506,13 +507,16 @@ static void test_mirror_group_and_all(void **state)
 {
     NSwitch *sw = card_new();
     NSwitchMirror group = {
-        .source = NSWITCH_MIRROR_GROUP, .monitor_port = VF(3), .oui = OUI_B,
+        .selection = { .select = NSWITCH_SELECT_GROUP, .oui = OUI_B },
+        .monitor_port = VF(3),
     };
     NSwitchMirror all = {
-        .source = NSWITCH_MIRROR_ALL, .monitor_port = VF(3),
+        .selection.select = NSWITCH_SELECT_ALL, .monitor_port = VF(3),
     };
-    NSwitchMirror off = { .source = NSWITCH_MIRROR_OFF };
-    NSwitchMirror bad = { .source = NSWITCH_MIRROR_ALL, .monitor_port = 0 };
+    NSwitchMirror off = { .selection.select = NSWITCH_SELECT_NONE };
+    NSwitchMirror bad = {
+        .selection.select = NSWITCH_SELECT_ALL, .monitor_port = 0,
+    };
     NSwitchDecision d;
 
     (void)state;

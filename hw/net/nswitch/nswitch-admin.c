@@ -284,21 +284,27 @@ void qmp_nswitch_acl_remove(const char *device, uint32_t rule, Error **errp)
 
 /* A selection of frames: one VF's, one group's, or (neither) all. */
 static bool parse_selection(NSwitchNic *card, bool has_vf, uint16_t vf,
-                            const char *group, bool *has_port,
-                            uint32_t *port, uint32_t *oui, Error **errp)
+                            const char *group, NSwitchSelection *selection,
+                            Error **errp)
 {
     if (has_vf && group) {
         error_setg(errp, "give 'vf' or 'group', not both");
         return false;
     }
-    if (has_vf && !check_vf(card, vf, "vf", errp)) {
-        return false;
+    if (has_vf) {
+        if (!check_vf(card, vf, "vf", errp)) {
+            return false;
+        }
+        *selection = (NSwitchSelection) {
+            .select = NSWITCH_SELECT_PORT, .port = NSWITCH_NIC_VF_PORT(vf),
+        };
+        return true;
     }
-    if (group && !parse_group(group, "group", oui, errp)) {
-        return false;
+    if (group) {
+        selection->select = NSWITCH_SELECT_GROUP;
+        return parse_group(group, "group", &selection->oui, errp);
     }
-    *has_port = has_vf;
-    *port = has_vf ? NSWITCH_NIC_VF_PORT(vf) : 0;
+    selection->select = NSWITCH_SELECT_ALL;
     return true;
 }
 
@@ -308,14 +314,11 @@ void qmp_nswitch_mirror_start(const char *device, uint16_t monitor_vf,
 {
     NSwitchNic *card = find_switching_card(device, errp);
     NSwitchMirror mirror = {
-        .source = NSWITCH_MIRROR_ALL,
         .monitor_port = NSWITCH_NIC_VF_PORT(monitor_vf),
     };
-    bool has_port;
 
     if (!card || !check_vf(card, monitor_vf, "monitor-vf", errp) ||
-        !parse_selection(card, has_vf, vf, group, &has_port, &mirror.port,
-                         &mirror.oui, errp)) {
+        !parse_selection(card, has_vf, vf, group, &mirror.selection, errp)) {
         return;
     }
     if (has_vf && vf == monitor_vf) {
@@ -323,18 +326,15 @@ void qmp_nswitch_mirror_start(const char *device, uint16_t monitor_vf,
                    vf);
         return;
     }
-    if (has_port) {
-        mirror.source = NSWITCH_MIRROR_PORT;
-    } else if (group) {
-        mirror.source = NSWITCH_MIRROR_GROUP;
-    }
     nswitch_set_mirror(card->core, &mirror);
 }
 
 void qmp_nswitch_mirror_stop(const char *device, Error **errp)
 {
     NSwitchNic *card = nswitch_nic_find(device, errp);
-    const NSwitchMirror off = { .source = NSWITCH_MIRROR_OFF };
+    const NSwitchMirror off = {
+        .selection.select = NSWITCH_SELECT_NONE,
+    };
 
     if (!card) {
         return;
@@ -351,13 +351,11 @@ void qmp_nswitch_capture_start(const char *device, const char *file,
                                Error **errp)
 {
     NSwitchNic *card = nswitch_nic_find(device, errp);
+    NSwitchSelection selection;
     NSwitchCapture *capture;
-    bool has_port;
-    uint32_t port, oui = 0;
 
     if (!card ||
-        !parse_selection(card, has_vf, vf, group, &has_port, &port, &oui,
-                         errp)) {
+        !parse_selection(card, has_vf, vf, group, &selection, errp)) {
         return;
     }
     if (card->capture) {
@@ -369,10 +367,7 @@ void qmp_nswitch_capture_start(const char *device, const char *file,
     if (!capture) {
         return;
     }
-    capture->has_port = has_port;
-    capture->port = port;
-    capture->has_group = group != NULL;
-    capture->oui = oui;
+    capture->selection = selection;
     card->capture = capture;
     trace_nswitch_capture(file, true);
 }

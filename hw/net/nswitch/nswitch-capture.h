@@ -13,11 +13,7 @@
 struct NSwitchCapture {
     FILE *file;
     char *path;
-    /* Frames from or to one port, or from or to MACs of one OUI. */
-    bool has_port;
-    uint32_t port;
-    bool has_group;
-    uint32_t oui;
+    NSwitchSelection selection;
     uint64_t frames;
     uint8_t *buffer;        /* one frame, flattened */
 };

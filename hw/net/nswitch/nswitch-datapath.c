@@ -246,34 +246,6 @@ static CardFrame strip_tag(const CardFrame *frame, struct iovec *out)
     return stripped;
 }
 
-static bool frame_goes_to(const NSwitchDecision *decision, uint32_t port)
-{
-    for (uint32_t i = 0; i < decision->count; i++) {
-        if (decision->ports[i] == port) {
-            return true;
-        }
-    }
-    return decision->mirror_port == port;
-}
-
-/* Whether the running capture wants the frame @src sent. */
-static bool capture_selects(NSwitchNic *card, NSwitchPort *src,
-                            const NSwitchDecision *decision,
-                            const uint8_t *eth)
-{
-    const NSwitchCapture *capture = card->capture;
-
-    if (capture->has_port) {
-        return src->number == capture->port ||
-               frame_goes_to(decision, capture->port);
-    }
-    if (capture->has_group) {
-        return nswitch_relay_oui_of(eth + ETH_ALEN) == capture->oui ||
-               (!(eth[0] & 1) && nswitch_relay_oui_of(eth) == capture->oui);
-    }
-    return true;
-}
-
 /*
  * virtio-net has no hook for a guest's MAC change through the control
  * queue; the switch picks it up from the function's next frame, which is
@@ -351,7 +323,9 @@ void nswitch_datapath_forward(NSwitchNic *card, NSwitchPort *src,
         insert_tag(&frame, card->tagged_iov, tag, decision.tci);
         tagged = true;
     }
-    if (card->capture && capture_selects(card, src, &decision, eth)) {
+    if (card->capture &&
+        nswitch_selection_takes(&card->capture->selection, src->number, eth,
+                                &decision)) {
         nswitch_capture_write(card->capture, frame.iov, frame.count);
     }
     /*

@@ -187,6 +187,18 @@ static void add_acl(NSwitchNic *card, NSwitchCardInfo *info)
     }
 }
 
+/* A selection as QMP gives it: a VF, a group, or (neither) all frames. */
+static void selection_info(const NSwitchSelection *selection, bool *has_vf,
+                           uint16_t *vf, char **group)
+{
+    if (selection->select == NSWITCH_SELECT_PORT) {
+        *has_vf = true;
+        *vf = selection->port - NSWITCH_NIC_VF_PORT(0);
+    } else if (selection->select == NSWITCH_SELECT_GROUP) {
+        *group = nswitch_oui_text(selection->oui);
+    }
+}
+
 static NSwitchMirrorInfo *mirror_info(NSwitchNic *card)
 {
     const NSwitchMirror *core = nswitch_mirror(card->core);
@@ -197,12 +209,7 @@ static NSwitchMirrorInfo *mirror_info(NSwitchNic *card)
     }
     info = g_new0(NSwitchMirrorInfo, 1);
     info->monitor_vf = core->monitor_port - NSWITCH_NIC_VF_PORT(0);
-    if (core->source == NSWITCH_MIRROR_PORT) {
-        info->has_vf = true;
-        info->vf = core->port - NSWITCH_NIC_VF_PORT(0);
-    } else if (core->source == NSWITCH_MIRROR_GROUP) {
-        info->group = nswitch_oui_text(core->oui);
-    }
+    selection_info(&core->selection, &info->has_vf, &info->vf, &info->group);
     return info;
 }
 
@@ -217,12 +224,8 @@ NSwitchCaptureInfo *nswitch_capture_info(NSwitchNic *card)
     info = g_new0(NSwitchCaptureInfo, 1);
     info->file = g_strdup(capture->path);
     info->frames = capture->frames;
-    if (capture->has_port) {
-        info->has_vf = true;
-        info->vf = capture->port - NSWITCH_NIC_VF_PORT(0);
-    } else if (capture->has_group) {
-        info->group = nswitch_oui_text(capture->oui);
-    }
+    selection_info(&capture->selection, &info->has_vf, &info->vf,
+                   &info->group);
     return info;
 }
 

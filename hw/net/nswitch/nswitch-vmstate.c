@@ -121,10 +121,10 @@ static void save_acl_and_mirror(NSwitchNic *nic)
             .hits = rule->hits,
         };
     }
-    nic->migrated_mirror_source = mirror->source;
+    nic->migrated_mirror_source = mirror->selection.select;
     nic->migrated_mirror_monitor = mirror->monitor_port;
-    nic->migrated_mirror_port = mirror->port;
-    nic->migrated_mirror_oui = mirror->oui;
+    nic->migrated_mirror_port = mirror->selection.port;
+    nic->migrated_mirror_oui = mirror->selection.oui;
 }
 
 static int nswitch_nic_pre_save(void *opaque)
@@ -228,10 +228,12 @@ static int restore_acl_and_mirror(NSwitchNic *nic)
 {
     NSwitchAcl *acl = nswitch_acl(nic->core);
     NSwitchMirror mirror = {
-        .source = nic->migrated_mirror_source,
+        .selection = {
+            .select = nic->migrated_mirror_source,
+            .port = nic->migrated_mirror_port,
+            .oui = nic->migrated_mirror_oui,
+        },
         .monitor_port = nic->migrated_mirror_monitor,
-        .port = nic->migrated_mirror_port,
-        .oui = nic->migrated_mirror_oui,
     };
 
     nswitch_acl_flush(acl);
@@ -250,8 +252,8 @@ static int restore_acl_and_mirror(NSwitchNic *nic)
             return -EINVAL;
         }
     }
-    if (nic->migrated_mirror_source > NSWITCH_MIRROR_GROUP ||
-        (mirror.source != NSWITCH_MIRROR_OFF &&
+    if (nic->migrated_mirror_source > NSWITCH_SELECT_GROUP ||
+        (mirror.selection.select != NSWITCH_SELECT_NONE &&
          mirror.monitor_port >= nic->port_count) ||
         !nswitch_set_mirror(nic->core, &mirror)) {
         error_report("nswitch-nic: the migrated mirror does not fit this "

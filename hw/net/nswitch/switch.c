@@ -298,17 +298,18 @@ static bool is_function_port(const NSwitch *sw, uint32_t port)
 
 bool nswitch_set_mirror(NSwitch *sw, const NSwitchMirror *mirror)
 {
-    if (mirror->source == NSWITCH_MIRROR_OFF) {
+    const NSwitchSelection *selection = &mirror->selection;
+
+    if (selection->select == NSWITCH_SELECT_NONE) {
         sw->mirror = (NSwitchMirror) {
-            .source = NSWITCH_MIRROR_OFF,
             .monitor_port = NSWITCH_RELAY_NONE,
         };
         return true;
     }
     if (!is_function_port(sw, mirror->monitor_port) ||
-        (mirror->source == NSWITCH_MIRROR_PORT &&
-         mirror->port >= sw->max_ports) ||
-        mirror->source > NSWITCH_MIRROR_GROUP) {
+        (selection->select == NSWITCH_SELECT_PORT &&
+         selection->port >= sw->max_ports) ||
+        selection->select > NSWITCH_SELECT_GROUP) {
         return false;
     }
     sw->mirror = *mirror;
@@ -738,25 +739,26 @@ static bool decision_reaches(const NSwitchDecision *decision, uint32_t port)
             return true;
         }
     }
-    return false;
+    return decision->mirror_port == port;
 }
 
-static bool mirror_selects(const NSwitch *sw, const NSwitchDecision *decision,
-                           const FrameContext *ctx)
+bool nswitch_selection_takes(const NSwitchSelection *selection,
+                             uint32_t src_port, const uint8_t *frame,
+                             const NSwitchDecision *decision)
 {
-    const NSwitchMirror *mirror = &sw->mirror;
+    const uint8_t *src = frame + NSWITCH_MAC_LEN;
 
-    switch (mirror->source) {
-    case NSWITCH_MIRROR_ALL:
+    switch (selection->select) {
+    case NSWITCH_SELECT_ALL:
         return true;
-    case NSWITCH_MIRROR_PORT:
-        return ctx->src_port == mirror->port ||
-               decision_reaches(decision, mirror->port);
-    case NSWITCH_MIRROR_GROUP:
-        return nswitch_relay_oui_of(ctx->src) == mirror->oui ||
-               (!mac_is_group(ctx->dst) &&
-                nswitch_relay_oui_of(ctx->dst) == mirror->oui);
-    case NSWITCH_MIRROR_OFF:
+    case NSWITCH_SELECT_PORT:
+        return src_port == selection->port ||
+               decision_reaches(decision, selection->port);
+    case NSWITCH_SELECT_GROUP:
+        return nswitch_relay_oui_of(src) == selection->oui ||
+               (!mac_is_group(frame) &&
+                nswitch_relay_oui_of(frame) == selection->oui);
+    case NSWITCH_SELECT_NONE:
         break;
     }
     return false;
@@ -769,7 +771,9 @@ static void add_mirror(NSwitch *sw, NSwitchDecision *decision,
     const NSwitchPortInfo *info;
 
     if (monitor == NSWITCH_RELAY_NONE || monitor == ctx->src_port ||
-        (!acl_says_mirror && !mirror_selects(sw, decision, ctx)) ||
+        (!acl_says_mirror &&
+         !nswitch_selection_takes(&sw->mirror.selection, ctx->src_port,
+                                  ctx->dst, decision)) ||
         decision_reaches(decision, monitor)) {
         return;
     }

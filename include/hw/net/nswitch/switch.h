@@ -128,22 +128,27 @@ typedef struct NSwitchPortInfo {
     NSwitchPortCounters counters;
 } NSwitchPortInfo;
 
-typedef enum NSwitchMirrorSource {
-    NSWITCH_MIRROR_OFF,
-    NSWITCH_MIRROR_ALL,          /* every frame the switch forwards */
-    NSWITCH_MIRROR_PORT,         /* frames from or to one port */
-    NSWITCH_MIRROR_GROUP,        /* frames from or to MACs of one OUI */
-} NSwitchMirrorSource;
+typedef enum NSwitchSelect {
+    NSWITCH_SELECT_NONE,
+    NSWITCH_SELECT_ALL,          /* every frame the switch forwards */
+    NSWITCH_SELECT_PORT,         /* frames from or to one port */
+    NSWITCH_SELECT_GROUP,        /* frames from or to MACs of one OUI */
+} NSwitchSelect;
+
+/* Which forwarded frames a mirror, or the glue's capture, takes. */
+typedef struct NSwitchSelection {
+    NSwitchSelect select;
+    uint32_t port;               /* NSWITCH_SELECT_PORT */
+    uint32_t oui;                /* NSWITCH_SELECT_GROUP */
+} NSwitchSelection;
 
 /*
  * Copies of forwarded frames go to the monitor port: those the source
  * selects and those an ACL rule with action mirror matches.
  */
 typedef struct NSwitchMirror {
-    NSwitchMirrorSource source;
+    NSwitchSelection selection;
     uint32_t monitor_port;       /* NSWITCH_RELAY_NONE: no monitor */
-    uint32_t port;               /* NSWITCH_MIRROR_PORT */
-    uint32_t oui;                /* NSWITCH_MIRROR_GROUP */
 } NSwitchMirror;
 
 /*
@@ -237,7 +242,10 @@ bool nswitch_port_restore_policy(NSwitch *sw, uint32_t port,
                                  const NSwitchPortPolicy *policy,
                                  uint64_t now_ns);
 
-/* False when the monitor or the source port is not a function port. */
+/*
+ * False when the monitor is not a function port or the selection is
+ * malformed; a selection of NSWITCH_SELECT_NONE stops the mirror.
+ */
 bool nswitch_set_mirror(NSwitch *sw, const NSwitchMirror *mirror);
 const NSwitchMirror *nswitch_mirror(const NSwitch *sw);
 
@@ -285,6 +293,15 @@ uint32_t nswitch_uplink_port(const NSwitch *sw);
 NSwitchDecision nswitch_decide(NSwitch *sw, uint32_t src_port,
                                const uint8_t *frame, size_t len,
                                uint64_t now_ns);
+
+/*
+ * Whether @selection takes the frame (@frame from its destination MAC on)
+ * that @src_port sent and the switch forwarded as @decision says, its
+ * mirror copy included.
+ */
+bool nswitch_selection_takes(const NSwitchSelection *selection,
+                             uint32_t src_port, const uint8_t *frame,
+                             const NSwitchDecision *decision);
 
 /* The glue reports what happened when it delivered a decided frame. */
 void nswitch_count_delivery(NSwitch *sw, uint32_t port, size_t len);
