@@ -283,9 +283,9 @@ void nswitch_datapath_forward(NSwitchNic *card, NSwitchPort *src,
                               const struct iovec *iov, int iovcnt)
 {
     CardFrame frame = { 0 };
+    CardFrame stripped = { 0 };     /* made once, for port-VLAN receivers */
     uint8_t eth[NSWITCH_ETH_VLAN_HEADER_LEN] = { 0 };
     uint8_t tag[NSWITCH_VLAN_TAG_LEN];
-    bool tagged;
     size_t hdr_len = src->vnet_hdr_len;
     size_t size = iov_size(iov, iovcnt);
     size_t len = size > hdr_len ? size - hdr_len : 0;
@@ -318,10 +318,8 @@ void nswitch_datapath_forward(NSwitchNic *card, NSwitchPort *src,
     frame.count = iov_copy(card->payload_iov, MAX_FRAGMENTS, iov, iovcnt,
                            hdr_len, len);
     frame.priority = decision.priority;
-    tagged = lduw_be_p(eth + 2 * ETH_ALEN) == NSWITCH_ETHERTYPE_VLAN;
     if (decision.insert_tag) {
         insert_tag(&frame, card->tagged_iov, tag, decision.tci);
-        tagged = true;
     }
     if (card->capture &&
         nswitch_selection_takes(&card->capture->selection, src->number, eth,
@@ -335,7 +333,6 @@ void nswitch_datapath_forward(NSwitchNic *card, NSwitchPort *src,
      */
     for (uint32_t i = 0; i < decision.count; i++) {
         NSwitchPort *dst = card->ports[decision.ports[i]];
-        CardFrame stripped;
 
         if (!dst) {
             /* the uplink of a card without netdev */
@@ -343,9 +340,12 @@ void nswitch_datapath_forward(NSwitchNic *card, NSwitchPort *src,
                                NSWITCH_DROP_PORT_DOWN);
             continue;
         }
-        if (tagged && !dst->is_uplink &&
+        /* The core sends a port-VLAN function only frames of its VLAN. */
+        if (!dst->is_uplink &&
             nswitch_port_info(card->core, dst->number)->policy.vlan) {
-            stripped = strip_tag(&frame, card->stripped_iov);
+            if (!stripped.iov) {
+                stripped = strip_tag(&frame, card->stripped_iov);
+            }
             deliver(card, dst, &stripped);
             continue;
         }
