@@ -310,8 +310,6 @@ static void test_uplink_drops_are_counted_by_reason(void)
 
 static void test_migration_keeps_relay_table_and_counters(void)
 {
-    g_autofree char *uri = g_strdup_printf("file:%s/nswitch-nic-test-%d.mig",
-                                           g_get_tmp_dir(), getpid());
     int src_fd, dst_fd;
     QTestState *src = start_with_uplink(",id=card0,vfs=3", &src_fd);
     QTestState *dst;
@@ -324,19 +322,7 @@ static void test_migration_keeps_relay_table_and_counters(void)
     send_socket_frame(src_fd, broadcast_mac, outside_mac, 60);
     send_socket_frame(src_fd, broadcast_mac, outside_mac, 10);
     wait_for_counter(src, PATHS, "dropped.runt", 1);
-    qtest_qmp_assert_success(src, "{'execute': 'migrate', 'arguments': "
-                             "{'uri': %s}}", uri);
-    wait_for_migration(src);
-
-    dst = start_machine_with_uplink(",id=card0,vfs=3", "-incoming defer",
-                                    &dst_fd);
-    /* Self-announcement RARPs would cross the switch: not during this test */
-    qtest_qmp_assert_success(dst, "{'execute': 'migrate-set-parameters', "
-                             "'arguments': {'announce-rounds': 0}}");
-    qtest_qmp_assert_success(dst, "{'execute': 'migrate-incoming', "
-                             "'arguments': {'uri': %s}}", uri);
-    wait_for_migration(dst);
-    unlink(uri + strlen("file:"));
+    dst = migrate_card(src, ",id=card0,vfs=3", &dst_fd);
 
     card = query_card(dst, &rsp);
     g_assert_cmpint(qdict_get_int(card, "enabled-vfs"), ==, 2);

@@ -611,63 +611,70 @@ static int64_t capture_stop(QTestState *qts)
     return frames;
 }
 
+/*
+ * VF 1 sends @hairpin to VF 2 and VF 0 sends @out to the outside; both
+ * are seen to arrive. @on_uplink gets @out as the uplink saw it.
+ */
+static void send_hairpin_and_out(Card *c, const uint8_t *hairpin,
+                                 const uint8_t *out, uint8_t *on_uplink)
+{
+    uint8_t got[64];
+
+    vf_send(&c->vf[1], hairpin, 60);
+    g_assert_cmpuint(receive_frame(&c->vf[2], got, sizeof(got)), ==, 60);
+    vf_send(&c->vf[0], out, 60);
+    g_assert_cmpuint(uplink_receive(c->uplink, on_uplink, 64, 5000), ==, 64);
+}
+
+static void assert_pcap_frame(GPtrArray *frames, guint index,
+                              const uint8_t *expected, size_t len)
+{
+    GByteArray *frame = frames->pdata[index];
+
+    g_assert_cmpmem(frame->data, frame->len, expected, len);
+}
+
 static void test_capture_writes_in_card_frames_to_pcap(void)
 {
     g_autofree char *path = g_strdup_printf("%s/nswitch-capture-%d.pcap",
                                             g_get_tmp_dir(), getpid());
     Card c;
-    uint8_t hairpin[60], out[60], got[64], on_uplink[128];
+    uint8_t hairpin[60], out[60], on_uplink[64];
     g_autoptr(GPtrArray) frames = NULL;
 
     card_start(&c, "");
     vf_set(c.qts, "'vf': 0, 'vlan': 7");
+    make_frame(hairpin, c.mac[2], c.mac[1], 0xa1);
+    make_frame(out, outside_mac, c.mac[0], 0xa2);
     capture_start(c.qts, path, "");
     assert_qmp_error(c.qts, "already runs", "{'execute': "
                      "'nswitch-capture-start', 'arguments': {'device': "
                      "'nsw0', 'file': '/tmp/other.pcap'}}");
-    make_frame(hairpin, c.mac[2], c.mac[1], 0xa1);
-    vf_send(&c.vf[1], hairpin, sizeof(hairpin));
-    g_assert_cmpuint(receive_frame(&c.vf[2], got, sizeof(got)), ==, 60);
-    make_frame(out, outside_mac, c.mac[0], 0xa2);
-    vf_send(&c.vf[0], out, sizeof(out));
-    g_assert_cmpuint(uplink_receive(c.uplink, on_uplink, sizeof(on_uplink),
-                                    5000), ==, 64);
+    send_hairpin_and_out(&c, hairpin, out, on_uplink);
     g_assert_cmpint(capture_stop(c.qts), ==, 2);
-
     /* exactly the two frames, as inside the card: VF 0's one tagged */
     frames = read_pcap(path);
     g_assert_cmpuint(frames->len, ==, 2);
-    g_assert_cmpmem(((GByteArray *)frames->pdata[0])->data,
-                    ((GByteArray *)frames->pdata[0])->len, hairpin, 60);
-    g_assert_cmpmem(((GByteArray *)frames->pdata[1])->data,
-                    ((GByteArray *)frames->pdata[1])->len, on_uplink, 64);
+    assert_pcap_frame(frames, 0, hairpin, 60);
+    assert_pcap_frame(frames, 1, on_uplink, 64);
     g_clear_pointer(&frames, g_ptr_array_unref);
 
     /* filtered to VF 2: only frames from or to it */
     capture_start(c.qts, path, ", 'vf': 2");
-    vf_send(&c.vf[1], hairpin, sizeof(hairpin));
-    g_assert_cmpuint(receive_frame(&c.vf[2], got, sizeof(got)), ==, 60);
-    vf_send(&c.vf[0], out, sizeof(out));
-    g_assert_cmpuint(uplink_receive(c.uplink, on_uplink, sizeof(on_uplink),
-                                    5000), ==, 64);
+    send_hairpin_and_out(&c, hairpin, out, on_uplink);
     g_assert_cmpint(capture_stop(c.qts), ==, 1);
     frames = read_pcap(path);
     g_assert_cmpuint(frames->len, ==, 1);
-    g_assert_cmpmem(((GByteArray *)frames->pdata[0])->data, 60, hairpin, 60);
+    assert_pcap_frame(frames, 0, hairpin, 60);
     g_clear_pointer(&frames, g_ptr_array_unref);
 
     /* filtered to a group: only frames from or to its MACs */
     capture_start(c.qts, path, ", 'group': '52:54:00'");
-    vf_send(&c.vf[1], hairpin, sizeof(hairpin));
-    g_assert_cmpuint(receive_frame(&c.vf[2], got, sizeof(got)), ==, 60);
-    vf_send(&c.vf[0], out, sizeof(out));
-    g_assert_cmpuint(uplink_receive(c.uplink, on_uplink, sizeof(on_uplink),
-                                    5000), ==, 64);
+    send_hairpin_and_out(&c, hairpin, out, on_uplink);
     g_assert_cmpint(capture_stop(c.qts), ==, 1);
     frames = read_pcap(path);
     g_assert_cmpuint(frames->len, ==, 1);
-    g_assert_cmpmem(((GByteArray *)frames->pdata[0])->data, 64, on_uplink,
-                    64);
+    assert_pcap_frame(frames, 0, on_uplink, 64);
     unlink(path);
 
     assert_qmp_error(c.qts, "no capture runs", "{'execute': "
@@ -851,8 +858,6 @@ static void test_vswitch_card_has_no_vf_policy(void)
 
 static void test_migration_keeps_policy_acl_and_mirror(void)
 {
-    g_autofree char *uri = g_strdup_printf("file:%s/nswitch-policy-%d.mig",
-                                           g_get_tmp_dir(), getpid());
     int src_fd, dst_fd;
     QTestState *src = start_with_uplink(CARD, &src_fd);
     QTestState *dst;
@@ -866,17 +871,7 @@ static void test_migration_keeps_policy_acl_and_mirror(void)
     qtest_qmp_assert_success(src, "{'execute': 'nswitch-mirror-start', "
                              "'arguments': {'device': 'nsw0', "
                              "'monitor-vf': 2, 'group': '02:6e:00'}}");
-    qtest_qmp_assert_success(src, "{'execute': 'migrate', 'arguments': "
-                             "{'uri': %s}}", uri);
-    wait_for_migration(src);
-
-    dst = start_machine_with_uplink(CARD, "-incoming defer", &dst_fd);
-    qtest_qmp_assert_success(dst, "{'execute': 'migrate-set-parameters', "
-                             "'arguments': {'announce-rounds': 0}}");
-    qtest_qmp_assert_success(dst, "{'execute': 'migrate-incoming', "
-                             "'arguments': {'uri': %s}}", uri);
-    wait_for_migration(dst);
-    unlink(uri + strlen("file:"));
+    dst = migrate_card(src, CARD, &dst_fd);
 
     assert_policy(dst, VF_PORT(1), "mac-pinned", "true");
     assert_policy(dst, VF_PORT(1), "vlan", "12");

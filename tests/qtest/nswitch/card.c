@@ -277,6 +277,27 @@ void wait_for_migration(QTestState *qts)
     g_assert_not_reached();
 }
 
+QTestState *migrate_card(QTestState *src, const char *card_options,
+                         int *dst_fd)
+{
+    g_autofree char *uri = g_strdup_printf("file:%s/nswitch-qtest-%d.mig",
+                                           g_get_tmp_dir(), getpid());
+    QTestState *dst;
+
+    qtest_qmp_assert_success(src, "{'execute': 'migrate', 'arguments': "
+                             "{'uri': %s}}", uri);
+    wait_for_migration(src);
+    dst = start_machine_with_uplink(card_options, "-incoming defer", dst_fd);
+    /* Self-announcement RARPs would cross the switch: not during tests */
+    qtest_qmp_assert_success(dst, "{'execute': 'migrate-set-parameters', "
+                             "'arguments': {'announce-rounds': 0}}");
+    qtest_qmp_assert_success(dst, "{'execute': 'migrate-incoming', "
+                             "'arguments': {'uri': %s}}", uri);
+    wait_for_migration(dst);
+    unlink(uri + strlen("file:"));
+    return dst;
+}
+
 void map_vf_bars(QTestState *qts, uint16_t vfs)
 {
     uint16_t cap = sriov_cap(qts);

@@ -124,6 +124,13 @@ QTestState *start_with_uplink(const char *card_options, int *uplink_fd);
 void wait_for_migration(QTestState *qts);
 
 /*
+ * Migrates @src through a file into a new machine with the card
+ * (@card_options) and its own uplink socket (@dst_fd); returns it.
+ */
+QTestState *migrate_card(QTestState *src, const char *card_options,
+                         int *dst_fd);
+
+/*
  * A minimal virtio 1.0 net driver for VFs, so that frames go through the
  * virtqueues: libqos cannot map a VF's BARs, which live in the PF's
  * SR-IOV capability. No feature but VERSION_1, one RX and one TX queue
