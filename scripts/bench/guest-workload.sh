@@ -39,12 +39,8 @@ ping_rtts() {
 
 wait_for_carrier() {
     for n in 1 2 3 4; do
-        tries=0
-        while in_namespace "$n" ip link show vf | grep -q NO-CARRIER; do
-            tries=$((tries + 1))
-            [ "$tries" -gt 300 ] && { echo "VF in namespace $n has no carrier"; return 1; }
-            sleep 0.1
-        done
+        wait_link "$n" LOWER_UP 300 >/dev/null ||
+            { echo "VF in namespace $n has no carrier"; return 1; }
     done
 }
 

@@ -148,6 +148,19 @@ received_since() {
     echo "received=$((rx_packets - $2)) received_bytes=$((rx_bytes - $3))"
 }
 
+# wait_link NS WORD [TENTHS]: until the first line of "ip link show" of
+# NS's vf holds WORD (NO-CARRIER, LOWER_UP...), at most TENTHS tenths of
+# a second (default 100); prints that line.
+wait_link() {
+    for _ in $(seq "${3:-100}"); do
+        line=$(in_namespace "$1" ip link show vf | head -n 1)
+        case "$line" in *"$2"*) echo "$line"; return 0 ;; esac
+        sleep 0.1
+    done
+    echo "$line"
+    return 1
+}
+
 mac_of() {
     in_namespace "$1" ip link show vf | awk '/link\/ether/ { print $2 }'
 }

@@ -14,17 +14,6 @@ vf_set() {
     qmp nswitch-vf-set "{\"device\": \"nsw0\", $1}"
 }
 
-# wait_link NS WORD: until "ip link show" of NS's vf shows WORD (10 s).
-wait_link() {
-    for _ in $(seq 100); do
-        line=$(in_namespace "$1" ip link show vf | head -n 1)
-        case "$line" in *"$2"*) echo "$line"; return 0 ;; esac
-        sleep 0.1
-    done
-    echo "$line"
-    return 1
-}
-
 # send NS DST_MAC COUNT SIZE [SETTING...]: COUNT frames, then returns.
 send() {
     ns=$1 dst=$2 count=$3 size=$4
