@@ -46,7 +46,7 @@ session() {
     : >"$out"
     {
         echo "create $xml"
-        for _ in $(seq 60); do
+        for _ in $(seq 120); do
             sleep 3
             echo "qemu-monitor-command $name '{\"execute\": \"query-nswitch\"}'"
             if grep -q '"enabled-vfs": \?4' "$out" &&
@@ -60,7 +60,7 @@ session() {
         echo "qemu-monitor-command $name --hmp 'info nswitch'"
         echo "destroy $name"
         echo "quit"
-    } | timeout 300 stdbuf -oL virsh -c "qemu:///embed?root=$work/root" \
+    } | timeout 480 stdbuf -oL virsh -c "qemu:///embed?root=$work/root" \
         >"$out" 2>&1
 }
 

@@ -14,6 +14,12 @@ vf_set() {
     qmp nswitch-vf-set "{\"device\": \"nsw0\", $1}"
 }
 
+# Lets the receiving guest's driver count what was sent (a loaded host
+# can delay it well beyond a tick).
+settle() {
+    sleep 2
+}
+
 # send NS DST_MAC COUNT SIZE [SETTING...]: COUNT frames, then returns.
 send() {
     ns=$1 dst=$2 count=$3 size=$4
@@ -34,11 +40,11 @@ vf1=$(mac_of 2)
 # Spoof check: frames from VF 0 with another source MAC do not arrive.
 received 2
 send 1 "$vf1" 100 60 'src_mac 02:6e:00:00:00:99'
-sleep 0.5
+settle
 echo "SPOOFED $(received_since 2 "$rx_packets" "$rx_bytes")"
 received 2
 send 1 "$vf1" 100 60
-sleep 0.5
+settle
 echo "CONTROL $(received_since 2 "$rx_packets" "$rx_bytes")"
 
 # Trust: once VF 2's MAC is pinned, its guest's new MAC is refused (its
@@ -48,16 +54,17 @@ vf_set "\"vf\": 2, \"mac\": \"$vf2\""
 in_namespace 3 ip link set vf address 02:6e:00:00:00:44
 received 2
 send 3 "$vf1" 20 60
-sleep 0.5
+settle
 echo "PINNED $(received_since 2 "$rx_packets" "$rx_bytes")"
 vf_set '"vf": 2, "trust": true'
 received 2
 send 3 "$vf1" 20 60
-sleep 0.5
+settle
 echo "TRUSTED $(received_since 2 "$rx_packets" "$rx_bytes")"
 in_namespace 3 ip link set vf address "$vf2"
 # its next frame brings the switch back to the old MAC, while trusted
 send 3 "$vf1" 1 60
+settle
 vf_set '"vf": 2, "trust": false'
 
 # Promiscuous mode: unicast to a MAC of the group that no VF owns reaches
@@ -69,7 +76,7 @@ received 3
 untrusted_packets=$rx_packets untrusted_bytes=$rx_bytes
 received 4
 send 1 02:6e:00:00:00:77 40 60
-sleep 0.5
+settle
 echo "PROMISC-TRUSTED $(received_since 4 "$rx_packets" "$rx_bytes")"
 echo "PROMISC-UNTRUSTED $(received_since 3 "$untrusted_packets" "$untrusted_bytes")"
 in_namespace 3 ip link set vf promisc off
@@ -80,12 +87,12 @@ in_namespace 4 ip link set vf promisc off
 in_namespace 4 ifconfig vf allmulti
 received 4
 send 1 01:00:5e:00:00:42 30 60
-sleep 0.5
+settle
 echo "ALLMULTI-UNTRUSTED $(received_since 4 "$rx_packets" "$rx_bytes")"
 vf_set '"vf": 3, "trust": true'
 received 4
 send 1 01:00:5e:00:00:42 30 60
-sleep 0.5
+settle
 echo "ALLMULTI-TRUSTED $(received_since 4 "$rx_packets" "$rx_bytes")"
 vf_set '"vf": 3, "trust": false'
 
@@ -123,7 +130,7 @@ sleep 0.5
 received 4
 send 1 "$vf1" 50 100
 send 3 "$(mac_of 1)" 30 100
-sleep 0.5
+settle
 echo "MIRROR $(received_since 4 "$rx_packets" "$rx_bytes")"
 qmp nswitch-capture-stop '{"device": "nsw0"}'
 qmp nswitch-mirror-stop '{"device": "nsw0"}'
