@@ -6,7 +6,8 @@
 # GUEST_TIMEOUT (seconds, default 120) bounds the whole run.
 # A scenario asks the host for a QMP command by printing the line
 # "NSWITCH-QMP COMMAND [JSON-ARGUMENTS]"; the answer is printed in the
-# console's flow (e.g. NSWITCH-QMP x-query-nswitch).
+# console's flow (e.g. NSWITCH-QMP x-query-nswitch), then a line on the
+# console's input tells the guest it is there (host_qmp in scenario-lib).
 # Scenarios can source /scenario-lib.sh (scripts/guest/scenario-lib.sh).
 source "$(dirname "$0")/common.sh"
 
@@ -24,6 +25,10 @@ trap 'rm -rf "$run_dir"' EXIT
 "$REPO_ROOT/scripts/guest-initramfs.sh" "$scenario" "$run_dir/initramfs.cpio"
 
 qmp=$run_dir/qmp.sock
+# The console's input: opened read-write, so neither side waits for the
+# other to open it.
+mkfifo "$run_dir/console-input"
+exec {console_input}<>"$run_dir/console-input"
 
 # Echoes the console and carries out the scenario's QMP requests.
 follow_console() {
@@ -36,6 +41,7 @@ follow_console() {
             read -r command arguments <<<"${line#NSWITCH-QMP }"
             "$SYSTEM_PYTHON" "$REPO_ROOT/scripts/qmp.py" "$qmp" "$command" \
                 ${arguments:+"$arguments"} 2>&1
+            echo "NSWITCH-QMP-DONE" >&"$console_input"
             ;;
         esac
     done
@@ -49,7 +55,7 @@ timeout "${GUEST_TIMEOUT:-120}" "$qemu" \
     -qmp "unix:$qmp,server=on,wait=off" \
     -kernel "$guest/vmlinuz" -initrd "$run_dir/initramfs.cpio" \
     -append "console=ttyS0 quiet panic=-1 pci=realloc" \
-    "$@" | follow_console | tee "$run_dir/console.log"
+    "$@" <&"$console_input" | follow_console | tee "$run_dir/console.log"
 qemu_status=${PIPESTATUS[0]}
 set -e
 [ "$qemu_status" -eq 124 ] && { log "guest timed out"; exit 124; }

@@ -13,12 +13,24 @@ sriov_pf() {
     [ -n "$pf" ] && echo "$pf"
 }
 
+# host_qmp COMMAND [JSON-ARGUMENTS]: the host runs the QMP command and
+# prints its answer in the console's flow; returns once it has (the host
+# acknowledges on the console's input; see scripts/run-guest.sh).
+host_qmp() {
+    stty -echo 2>/dev/null
+    echo "NSWITCH-QMP $*"
+    read -r _ </dev/console
+}
+
 # move_to_namespace IFACE N ADDRESS/PREFIX: a new network namespace N,
 # held by a sleeping process, with IFACE renamed "vf" and up.
 move_to_namespace() {
     unshare -n sleep 100000 &
     eval "namespace_pid_$2=$!"
-    sleep 0.2
+    # Until unshare has run, the process is still in this namespace.
+    while [ "$(readlink "/proc/$!/ns/net")" = "$(readlink /proc/self/ns/net)" ]; do
+        sleep 0.05
+    done
     ip link set "$1" netns "$!"
     in_namespace "$2" ip link set "$1" name vf
     in_namespace "$2" ip addr add "$3" dev vf
@@ -54,7 +66,8 @@ enable_vfs_in_namespaces() {
         tries=0
         until iface=$(interface_of_function "$pf/virtfn$vf"); do
             tries=$((tries + 1))
-            [ "$tries" -gt 50 ] && { echo "VF $vf has no interface"; return 1; }
+            # a bound, not a delay: a loaded host probes slowly
+            [ "$tries" -gt 300 ] && { echo "VF $vf has no interface"; return 1; }
             sleep 0.1
         done
         n=$((first + vf))

@@ -5,5 +5,4 @@
 
 enable_vfs_in_namespaces 4 || exit 1
 ping_all_pairs 4
-echo "NSWITCH-QMP query-nswitch"
-sleep 2
+host_qmp query-nswitch

@@ -17,5 +17,4 @@ else
     echo "OTHER-OUI ping unanswered"
 fi
 
-echo "NSWITCH-QMP x-query-nswitch"
-sleep 2
+host_qmp x-query-nswitch
