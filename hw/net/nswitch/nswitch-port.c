@@ -14,6 +14,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/iov.h"
+#include "qemu/main-loop.h"
 #include "qemu/timer.h"
 #include "standard-headers/linux/virtio_net.h"
 #include "nswitch-datapath.h"
@@ -150,6 +151,8 @@ static NSwitchPort *port_new(NetClientInfo *info, NSwitchNic *card,
     return port;
 }
 
+static void drain_held_bh(void *opaque);
+
 NSwitchPort *nswitch_port_new_function(NSwitchNic *card, uint32_t number,
                                        const char *name)
 {
@@ -160,6 +163,7 @@ NSwitchPort *nswitch_port_new_function(NSwitchNic *card, uint32_t number,
     port->vnet_hdr_len = sizeof(struct virtio_net_hdr);
     port->tx_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, function_tx_resume,
                                   port);
+    port->drain_bh = qemu_bh_new(drain_held_bh, port);
     qemu_set_info_str(&port->nc, "nswitch-nic function port %u", number);
     return port;
 }
@@ -191,6 +195,7 @@ void nswitch_port_delete(NSwitchPort *port)
     if (port) {
         nswitch_port_purge(port);
         g_clear_pointer(&port->tx_timer, timer_free);
+        g_clear_pointer(&port->drain_bh, qemu_bh_delete);
         qemu_del_net_client(&port->nc);
     }
 }
@@ -228,8 +233,8 @@ static void in_flight_done(NetClientState *nc, ssize_t ret)
                            ret ? NSWITCH_DROP_PORT_DOWN : port->purge_reason);
     }
     /* A purge (0) empties the held frames itself. */
-    if (ret) {
-        drain_held(port);
+    if (ret && port->held.count) {
+        qemu_bh_schedule(port->drain_bh);
     }
 }
 
@@ -280,6 +285,11 @@ static void drain_held(NSwitchPort *port)
         /* QEMU's queue copied it if it keeps it. */
         g_free(frame);
     }
+}
+
+static void drain_held_bh(void *opaque)
+{
+    drain_held(opaque);
 }
 
 static HeldFrame *held_frame_new(const struct iovec *iov, int iovcnt,

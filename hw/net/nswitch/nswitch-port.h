@@ -37,6 +37,12 @@ struct NSwitchPort {
      */
     NSwitchPriorityQueue held;
     bool in_flight;
+    /*
+     * Held frames follow the in-flight one from the main loop: the guest's
+     * RX kick that flushes it runs in its vCPU thread, which would
+     * otherwise copy every held frame while its guest waits.
+     */
+    QEMUBH *drain_bh;
     /* What the in-flight frame counts as if purged (port-down). */
     NSwitchDropReason purge_reason;
     /*
