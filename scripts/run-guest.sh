@@ -54,7 +54,7 @@ timeout "${GUEST_TIMEOUT:-120}" "$qemu" \
     -display none -serial stdio -monitor none -no-reboot -nodefaults \
     -qmp "unix:$qmp,server=on,wait=off" \
     -kernel "$guest/vmlinuz" -initrd "$run_dir/initramfs.cpio" \
-    -append "console=ttyS0 quiet panic=-1 pci=realloc" \
+    -append "console=ttyS0 quiet panic=-1 pci=realloc no_timer_check" \
     "$@" <&"$console_input" | follow_console | tee "$run_dir/console.log"
 qemu_status=${PIPESTATUS[0]}
 set -e
