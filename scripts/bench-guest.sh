@@ -3,7 +3,8 @@
 # guest workload (scripts/bench/), in one run. Builds what it needs, then
 #   bench-guest.sh [--smoke] [--out DIR] [--rounds N] [--modes a,b]
 #                  [--experiments modes,uplink-cap] [--seconds S]
-#                  [--rates 20000,max] [--report-from RAW_JSON]
+#                  [--rates 20000,max] [--card-options rx-queue=0]
+#                  [--report-from RAW_JSON]
 # Writes CSVs, PNGs and guest-summary.md to DIR (default docs/benchmarks).
 # Needs root: it makes a network namespace with a bridge and taps.
 source "$(dirname "$0")/common.sh"

@@ -183,7 +183,7 @@ def ratio_line(name, value, target, better_low=False):
             f"{target}x | {'met' if met else 'missed'} |")
 
 
-def machine_lines(seconds):
+def machine_lines(seconds, card_options):
     cpu = "unknown CPU"
     try:
         with open("/proc/cpuinfo") as f:
@@ -194,12 +194,13 @@ def machine_lines(seconds):
     return [f"- host: {os.cpu_count()} CPUs ({cpu}), Linux "
             f"{platform.release()}; guest: 2 vCPUs under TCG (MTTCG), "
             "1 GiB",
-            f"- run took {seconds / 60:.1f} min"]
+            f"- run took {seconds / 60:.1f} min"] + (
+                [f"- card options: `{card_options}`"] if card_options else [])
 
 
-def markdown(summary, seconds):
+def markdown(summary, seconds, card_options):
     s = summary
-    out = ["# Guest benchmark summary", ""] + machine_lines(seconds) + [""]
+    out = ["# Guest benchmark summary", ""] + machine_lines(seconds, card_options) + [""]
     reference = s.reference_rate()
     out += ["## Small frames, VF to VF (pktgen, 60-byte frames)", "",
             "Medians over rounds, (min–max) beside them. Peak: the highest "
@@ -389,5 +390,5 @@ def write(rows, out, settings, seconds):
                 table.append(row)
     write_csv(os.path.join(out, "guest-summary.csv"), table)
     with open(os.path.join(out, "guest-summary.md"), "w") as f:
-        f.write(markdown(summary, seconds))
+        f.write(markdown(summary, seconds, settings.card_options))
     plots(summary, out)

@@ -48,6 +48,7 @@ class Settings:
     cap_frame: int = 1000
     cap_repeats: int = 1
     caps: list = field(default_factory=lambda: [0, 100, 25])
+    card_options: str = ""      # more nswitch-nic properties, "a=1,b=2"
 
     @classmethod
     def smoke(cls):
@@ -55,8 +56,9 @@ class Settings:
                    tcp_seconds=2, cap_repeats=1, caps=[20])
 
 
-def qemu_args(mode, cap):
-    """The device under test in MODE; CAP: the uplink's Mbit/s (0: none)."""
+def qemu_args(mode, cap, card_options=""):
+    """The device under test in MODE; CAP: the uplink's Mbit/s (0: none);
+    CARD_OPTIONS: more properties of the card (not for igb)."""
     uplink = ["-netdev", f"tap,id=uplink,ifname={UPLINK_TAP},script=no,"
               "downscript=no,vnet_hdr=on"]
     root_port = ["-device", "pcie-root-port,id=rp0,chassis=1"]
@@ -65,6 +67,8 @@ def qemu_args(mode, cap):
     card = f"nswitch-nic,id=card0,bus=rp0,netdev=uplink,vfs={VFS},mode={mode}"
     if cap:
         card += f",uplink-speed={cap}"
+    if card_options:
+        card += "," + card_options
     extra = []
     if mode == "vswitch":
         for vf in range(VFS):
@@ -153,7 +157,8 @@ class GuestRun:
         self.net.set_hairpin(self.mode != "igb")
         command = self.net.prefix() + [
             os.path.join(REPO_ROOT, "scripts", "run-guest.sh"),
-            self.scenario(), *qemu_args(self.mode, self.cap),
+            self.scenario(), *qemu_args(self.mode, self.cap,
+                                         self.settings.card_options),
             "-qmp", f"unix:{self.work}/qmp.sock,server=on,wait=off",
             "-pidfile", f"{self.work}/qemu.pid"]
         env = dict(os.environ, GUEST_TIMEOUT=str(self.timeout()))
@@ -225,6 +230,8 @@ def main():
     parser.add_argument("--rates", help="offered frames/s, e.g. 20000,max")
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--experiments", default="modes,uplink-cap")
+    parser.add_argument("--card-options", metavar="PROP=VALUE,...",
+                        help="more nswitch-nic properties, e.g. rx-queue=0")
     args = parser.parse_args()
     args.modes = args.modes.split(",")
     args.experiments = args.experiments.split(",")
@@ -245,6 +252,8 @@ def main():
         settings.rounds = args.rounds
     if args.seconds:
         settings.seconds = args.seconds
+    if args.card_options:
+        settings.card_options = args.card_options
     if args.rates:
         settings.rates = [r if r == "max" else int(r)
                           for r in args.rates.split(",")]
