@@ -626,6 +626,25 @@ static void send_hairpin_and_out(Card *c, const uint8_t *hairpin,
     g_assert_cmpuint(uplink_receive(c->uplink, on_uplink, 64, 5000), ==, 64);
 }
 
+/*
+ * Sends as send_hairpin_and_out() does into the running capture, stops
+ * it, and returns the frames of its file, as many as the stop reported.
+ */
+static GPtrArray *capture_hairpin_and_out(Card *c, const char *path,
+                                          const uint8_t *hairpin,
+                                          const uint8_t *out,
+                                          uint8_t *on_uplink)
+{
+    GPtrArray *frames;
+    int64_t reported;
+
+    send_hairpin_and_out(c, hairpin, out, on_uplink);
+    reported = capture_stop(c->qts);
+    frames = read_pcap(path);
+    g_assert_cmpint(frames->len, ==, reported);
+    return frames;
+}
+
 static void assert_pcap_frame(GPtrArray *frames, guint index,
                               const uint8_t *expected, size_t len)
 {
@@ -650,10 +669,8 @@ static void test_capture_writes_in_card_frames_to_pcap(void)
     assert_qmp_error(c.qts, "already runs", "{'execute': "
                      "'nswitch-capture-start', 'arguments': {'device': "
                      "'nsw0', 'file': '/tmp/other.pcap'}}");
-    send_hairpin_and_out(&c, hairpin, out, on_uplink);
-    g_assert_cmpint(capture_stop(c.qts), ==, 2);
+    frames = capture_hairpin_and_out(&c, path, hairpin, out, on_uplink);
     /* exactly the two frames, as inside the card: VF 0's one tagged */
-    frames = read_pcap(path);
     g_assert_cmpuint(frames->len, ==, 2);
     assert_pcap_frame(frames, 0, hairpin, 60);
     assert_pcap_frame(frames, 1, on_uplink, 64);
@@ -661,18 +678,14 @@ static void test_capture_writes_in_card_frames_to_pcap(void)
 
     /* filtered to VF 2: only frames from or to it */
     capture_start(c.qts, path, ", 'vf': 2");
-    send_hairpin_and_out(&c, hairpin, out, on_uplink);
-    g_assert_cmpint(capture_stop(c.qts), ==, 1);
-    frames = read_pcap(path);
+    frames = capture_hairpin_and_out(&c, path, hairpin, out, on_uplink);
     g_assert_cmpuint(frames->len, ==, 1);
     assert_pcap_frame(frames, 0, hairpin, 60);
     g_clear_pointer(&frames, g_ptr_array_unref);
 
     /* filtered to a group: only frames from or to its MACs */
     capture_start(c.qts, path, ", 'group': '52:54:00'");
-    send_hairpin_and_out(&c, hairpin, out, on_uplink);
-    g_assert_cmpint(capture_stop(c.qts), ==, 1);
-    frames = read_pcap(path);
+    frames = capture_hairpin_and_out(&c, path, hairpin, out, on_uplink);
     g_assert_cmpuint(frames->len, ==, 1);
     assert_pcap_frame(frames, 0, on_uplink, 64);
     unlink(path);
