@@ -200,7 +200,8 @@ def machine_lines(seconds, card_options):
 
 def markdown(summary, seconds, card_options):
     s = summary
-    out = ["# Guest benchmark summary", ""] + machine_lines(seconds, card_options) + [""]
+    out = (["# Guest benchmark summary", ""] +
+           machine_lines(seconds, card_options) + [""])
     reference = s.reference_rate()
     out += ["## Small frames, VF to VF (pktgen, 60-byte frames)", "",
             "Medians over rounds, (min–max) beside them. Peak: the highest "
