@@ -201,6 +201,33 @@ static void test_restore_keeps_ids_and_hits(void **state)
     nswitch_acl_free(acl);
 }
 
+/*
+ * A restored id at the top of the range (a migration stream may carry
+ * any): new ids wrap past it, never to 0 (no rule) nor to one in use.
+ */
+static void test_ids_wrap_past_the_top_without_duplicates(void **state)
+{
+    NSwitchAcl *acl = nswitch_acl_new(4);
+    NSwitchAclRule top = { .id = UINT32_MAX, .action = NSWITCH_ACL_ALLOW };
+    NSwitchAclRule one = { .id = 1, .action = NSWITCH_ACL_ALLOW };
+    NSwitchAclMatch any = { 0 };
+
+    (void)state;
+    assert_int_equal(nswitch_acl_restore(acl, &one), NSWITCH_ACL_OK);
+    assert_int_equal(nswitch_acl_restore(acl, &top), NSWITCH_ACL_OK);
+    assert_int_equal(add(acl, &any, NSWITCH_ACL_ALLOW, UINT32_MAX), 2);
+    assert_int_equal(add(acl, &any, NSWITCH_ACL_ALLOW, UINT32_MAX), 3);
+    assert_int_equal(nswitch_acl_count(acl), 4);
+    for (uint32_t i = 0; i < 4; i++) {
+        for (uint32_t j = i + 1; j < 4; j++) {
+            assert_int_not_equal(nswitch_acl_rule(acl, i)->id,
+                                 nswitch_acl_rule(acl, j)->id);
+        }
+        assert_int_not_equal(nswitch_acl_rule(acl, i)->id, 0);
+    }
+    nswitch_acl_free(acl);
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -221,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_position_orders_rules),
         cmocka_unit_test(test_full_and_bad_rules_are_refused),
         cmocka_unit_test(test_restore_keeps_ids_and_hits),
+        cmocka_unit_test(test_ids_wrap_past_the_top_without_duplicates),
         cmocka_unit_test(test_names),
     };
 

@@ -52,6 +52,18 @@ static Frame tagged_frame_from_uplink(const uint8_t dst[NSWITCH_MAC_LEN],
     return frame;
 }
 
+/* @frame with a tag @tpid:@tci pushed in front of its tags and type. */
+static void push_tag(Frame *frame, uint16_t tpid, uint16_t tci)
+{
+    assert_true(frame->len + 4 <= sizeof(frame->bytes));
+    memmove(frame->bytes + 16, frame->bytes + 12, frame->len - 12);
+    frame->bytes[12] = tpid >> 8;
+    frame->bytes[13] = tpid;
+    frame->bytes[14] = tci >> 8;
+    frame->bytes[15] = tci;
+    frame->len += 4;
+}
+
 static const uint8_t *mac_of(NSwitch *sw, uint32_t port)
 {
     return nswitch_port_info(sw, port)->mac;
@@ -311,6 +323,8 @@ static void test_reset_and_restore_policy(void **state)
     assert_true(nswitch_port_restore_policy(sw, VF(0), &policy, 0));
     assert_memory_equal(&nswitch_port_info(sw, VF(0))->policy, &policy,
                         sizeof(policy));
+    /* the restored rate limits: a full bucket, then in debt */
+    assert_true(nswitch_port_take_tx(sw, VF(0), 1 << 20, 0, &wait));
     assert_false(nswitch_port_take_tx(sw, VF(0), 1 << 20, 0, &wait));
     bad.vlan = 5000;
     assert_false(nswitch_port_restore_policy(sw, VF(1), &bad, 0));
@@ -535,9 +549,204 @@ static void test_mirror_group_and_all(void **state)
     nswitch_free(sw);
 }
 
+/* A VF without spoof checking forges VF1's MAC: its flood skips VF1. */
+static void test_forged_source_flood_skips_its_owner(void **state)
+{
+    NSwitch *sw = card_new();
+    Frame frame;
+    NSwitchDecision d;
+
+    (void)state;
+    nswitch_port_set_spoof_check(sw, VF(0), false);
+    frame = frame_between(broadcast, mac_of(sw, VF(1)));
+    d = send(sw, VF(0), &frame);
+    assert_int_equal(d.path, NSWITCH_PATH_FLOOD);
+    assert_false(decision_has(&d, VF(1)));
+    assert_false(decision_has(&d, VF(0)));
+    assert_true(decision_has(&d, VF(2)));
+    assert_true(decision_has(&d, UPLINK));
+    nswitch_free(sw);
+}
+
+/* 802.1ad and stacked tags meet the ACL's ethertype and VLAN rules. */
+static void test_stacked_tags_meet_the_acl(void **state)
+{
+    NSwitch *sw = card_new();
+    NSwitchAclMatch arp = { .match_ethertype = true, .ethertype = 0x0806 };
+    NSwitchAclMatch vlan5 = { .match_vlan = true, .vlan = 5 };
+    uint8_t outside[NSWITCH_MAC_LEN];
+    Frame frame;
+
+    (void)state;
+    assert_int_equal(nswitch_acl_add(nswitch_acl(sw), &arp, NSWITCH_ACL_DROP,
+                                     UINT32_MAX, NULL), NSWITCH_ACL_OK);
+    assert_int_equal(nswitch_acl_add(nswitch_acl(sw), &vlan5,
+                                     NSWITCH_ACL_DROP, UINT32_MAX, NULL),
+                     NSWITCH_ACL_OK);
+    test_mac(outside, 0x525400, 1);
+    frame = frame_between(mac_of(sw, VF(0)), outside);
+    frame.bytes[12] = 0x08;
+    frame.bytes[13] = 0x06;
+    frame.len = 42;
+    push_tag(&frame, NSWITCH_ETHERTYPE_VLAN, 7);
+    push_tag(&frame, NSWITCH_ETHERTYPE_QINQ, 9);
+    assert_dropped((NSwitchDecision[]) { send(sw, UPLINK, &frame) },
+                   NSWITCH_DROP_ACL);
+    /* the outer VID is the frame's VLAN, whatever the tag's type */
+    frame = frame_between(mac_of(sw, VF(0)), outside);
+    push_tag(&frame, NSWITCH_ETHERTYPE_QINQ_OLD, 5);
+    assert_dropped((NSwitchDecision[]) { send(sw, UPLINK, &frame) },
+                   NSWITCH_DROP_ACL);
+    nswitch_free(sw);
+}
+
+static void test_port_vlan_refuses_any_tag_and_deep_stacks(void **state)
+{
+    NSwitch *sw = card_new();
+    uint8_t outside[NSWITCH_MAC_LEN];
+    Frame frame;
+
+    (void)state;
+    assert_true(nswitch_port_set_vlan(sw, VF(0), 10, 0));
+    frame = frame_from_port(sw, VF(0), mac_of(sw, VF(1)));
+    push_tag(&frame, NSWITCH_ETHERTYPE_QINQ, 10);
+    assert_dropped((NSwitchDecision[]) { send(sw, VF(0), &frame) },
+                   NSWITCH_DROP_VLAN);
+    /* an 802.1ad outer tag of VID 10 is not the 802.1Q port VLAN 10 */
+    test_mac(outside, 0x525400, 1);
+    frame = frame_between(mac_of(sw, VF(0)), outside);
+    push_tag(&frame, NSWITCH_ETHERTYPE_QINQ, 10);
+    assert_dropped((NSwitchDecision[]) { send(sw, UPLINK, &frame) },
+                   NSWITCH_DROP_VLAN);
+    /* five tags: dropped, not read past */
+    frame = frame_between(mac_of(sw, VF(1)), outside);
+    frame.len = 40;
+    for (int i = 0; i < 5; i++) {
+        push_tag(&frame, NSWITCH_ETHERTYPE_VLAN, 1);
+    }
+    assert_dropped((NSwitchDecision[]) { send(sw, UPLINK, &frame) },
+                   NSWITCH_DROP_VLAN);
+    nswitch_free(sw);
+}
+
+/* Unknown unicast that the uplink's speed drops did not go anywhere. */
+static void test_unknown_unicast_counted_only_when_it_leaves(void **state)
+{
+    NSwitch *sw = card_new();
+    NSwitchDecision d;
+
+    (void)state;
+    nswitch_set_uplink_rate(sw, 8000000, 0);
+    /* the burst holds 65792 bytes: 1096 frames of 60 */
+    for (int i = 0; i < 2000; i++) {
+        d = send_to_station(sw, VF(0), OUI_A, 0x99);
+    }
+    assert_dropped(&d, NSWITCH_DROP_UPLINK_RATE);
+    assert_int_equal(nswitch_path_counters(sw)->unknown_unicast,
+                     nswitch_path_counters(sw)->to_uplink);
+    assert_int_equal(nswitch_path_counters(sw)->to_uplink, 1096);
+    nswitch_free(sw);
+}
+
+/* An uplink broadcast from the PF's own MAC reaches nobody: a drop. */
+static void test_flood_that_reaches_nobody_is_dropped(void **state)
+{
+    NSwitch *sw = card_new();
+    Frame frame = frame_between(broadcast, mac_of(sw, PF));
+    NSwitchDecision d;
+
+    (void)state;
+    for (int i = 0; i < 4; i++) {
+        nswitch_port_detach(sw, VF(i));
+    }
+    d = send(sw, UPLINK, &frame);
+    assert_dropped(&d, NSWITCH_DROP_NO_DESTINATION);
+    assert_int_equal(nswitch_path_counters(sw)->flooded, 0);
+    assert_int_equal(port_drops(sw, UPLINK, NSWITCH_DROP_NO_DESTINATION), 1);
+    nswitch_free(sw);
+}
+
+static uint64_t sum_drops(const uint64_t *dropped)
+{
+    uint64_t sum = 0;
+
+    for (int r = 0; r < NSWITCH_DROP__MAX; r++) {
+        sum += dropped[r];
+    }
+    return sum;
+}
+
+/*
+ * Every frame offered is delivered or dropped: delivering every copy of
+ * every decision, the counters add up on each path of the switch.
+ */
+static void test_offered_equals_delivered_plus_dropped(void **state)
+{
+    NSwitch *sw = card_new();
+    const NSwitchPathCounters *paths = nswitch_path_counters(sw);
+    NSwitchMirror mirror = {
+        .selection = { .select = NSWITCH_SELECT_PORT, .port = VF(0) },
+        .monitor_port = VF(3),
+    };
+    uint64_t offered = 0, delivered = 0, port_dropped = 0;
+    uint8_t outside[NSWITCH_MAC_LEN];
+
+    (void)state;
+    test_mac(outside, 0x525400, 1);
+    assert_true(nswitch_set_mirror(sw, &mirror));
+    nswitch_set_uplink_rate(sw, 8000000, 0);
+    assert_true(nswitch_port_set_vlan(sw, VF(2), 10, 0));
+    nswitch_port_set_link(sw, VF(1), false);
+    for (int i = 0; i < 3000; i++) {
+        uint32_t src = (i % 3 == 0) ? UPLINK : VF(i % 4);
+        const uint8_t *dst = i % 5 == 0 ? broadcast
+                           : i % 5 == 1 ? mac_of(sw, VF((i + 1) % 4))
+                           : i % 5 == 2 ? outside
+                           : mac_of(sw, PF);
+        Frame frame = src == UPLINK ? frame_between(dst, outside)
+                                    : frame_from_port(sw, src, dst);
+        NSwitchDecision d;
+
+        if (i % 7 == 0) {
+            frame.len = 10;
+        }
+        d = send(sw, src, &frame);
+        for (uint32_t k = 0; k < d.count; k++) {
+            nswitch_count_delivery(sw, d.ports[k], frame.len);
+        }
+        if (d.mirror_port != NSWITCH_RELAY_NONE) {
+            nswitch_count_delivery(sw, d.mirror_port, frame.len);
+        }
+    }
+    for (uint32_t port = 0; port < PORTS; port++) {
+        const NSwitchPortCounters *c = &nswitch_port_info(sw, port)->counters;
+
+        offered += c->rx_frames;
+        delivered += c->tx_frames;
+        port_dropped += sum_drops(c->dropped);
+    }
+    assert_int_equal(offered, 3000);
+    assert_int_equal(port_dropped, sum_drops(paths->dropped));
+    assert_int_equal(offered + paths->replicas,
+                     delivered + sum_drops(paths->dropped));
+    /* every kind of outcome happened */
+    assert_true(paths->replicas > 0 && paths->flooded > 0 &&
+                paths->mirrored > 0);
+    assert_true(paths->dropped[NSWITCH_DROP_UPLINK_RATE] > 0 &&
+                paths->dropped[NSWITCH_DROP_RUNT] > 0 &&
+                paths->dropped[NSWITCH_DROP_LINK_DOWN] > 0);
+    nswitch_free(sw);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_forged_source_flood_skips_its_owner),
+        cmocka_unit_test(test_stacked_tags_meet_the_acl),
+        cmocka_unit_test(test_port_vlan_refuses_any_tag_and_deep_stacks),
+        cmocka_unit_test(test_unknown_unicast_counted_only_when_it_leaves),
+        cmocka_unit_test(test_flood_that_reaches_nobody_is_dropped),
+        cmocka_unit_test(test_offered_equals_delivered_plus_dropped),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_pinned_mac_refuses_guest_change),
         cmocka_unit_test(test_pin_mac_moves_relay_group),

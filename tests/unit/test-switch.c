@@ -345,7 +345,8 @@ static void test_detached_port_sends_nothing_and_is_not_reached(void **state)
     frame = frame_between(broadcast, vf1);
     d = send(sw, VF(1), &frame);
     assert_dropped(&d, NSWITCH_DROP_PORT_DOWN);
-    assert_int_equal(nswitch_port_info(sw, VF(1))->counters.rx_frames, 0);
+    /* offered, and dropped: the counters add up */
+    assert_int_equal(nswitch_port_info(sw, VF(1))->counters.rx_frames, 1);
 
     frame = frame_from_port(sw, VF(0), vf1);
     d = send(sw, VF(0), &frame);

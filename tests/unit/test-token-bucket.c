@@ -58,8 +58,8 @@ static void test_refill_stops_at_burst(void **state)
     (void)state;
     nswitch_token_bucket_init(&bucket, 8000000, 3000, 0);
     assert_true(nswitch_token_bucket_take(&bucket, 3000, 0));
-    assert_false(nswitch_token_bucket_take(&bucket, 3001, 100 * SECOND));
     assert_true(nswitch_token_bucket_take(&bucket, 3000, 100 * SECOND));
+    assert_false(nswitch_token_bucket_take(&bucket, 1, 100 * SECOND));
 }
 
 static void test_rate_over_a_long_run(void **state)
@@ -129,6 +129,51 @@ static void test_wait_without_rate_is_zero(void **state)
     assert_true(nswitch_token_bucket_wait_ns(&bucket, 1 << 20, 0) == 0);
 }
 
+/*
+ * A request longer than the burst (a 68 KB frame under a 1 Mbit/s cap)
+ * goes from a full bucket and leaves it in debt, which the rate repays.
+ */
+static void test_request_above_burst_goes_into_debt(void **state)
+{
+    NSwitchTokenBucket bucket;
+
+    (void)state;
+    nswitch_token_bucket_init(&bucket, 8000000, 3000, 0);  /* 1000 B/ms */
+    assert_true(nswitch_token_bucket_take(&bucket, 9000, 0));
+    /* 6000 bytes of debt, then 3000 to fill: 9 ms */
+    assert_true(nswitch_token_bucket_wait_ns(&bucket, 9000, 0) == 9 * MS);
+    assert_false(nswitch_token_bucket_take(&bucket, 1, 6 * MS - 1));
+    assert_true(nswitch_token_bucket_take(&bucket, 1, 6 * MS + MS / 1000));
+    assert_false(nswitch_token_bucket_take(&bucket, 9000, 8 * MS));
+    assert_true(nswitch_token_bucket_take(&bucket, 9000, 10 * MS));
+}
+
+/* A long idle time refills any debt, however slow the rate. */
+static void test_long_idle_repays_a_deep_debt(void **state)
+{
+    NSwitchTokenBucket bucket;
+
+    (void)state;
+    nswitch_token_bucket_init(&bucket, 8000, 100, 0);      /* 1 B/ms */
+    assert_true(nswitch_token_bucket_take(&bucket, 65000, 0));
+    assert_false(nswitch_token_bucket_take(&bucket, 100, 60 * SECOND));
+    assert_true(nswitch_token_bucket_take(&bucket, 100, 66 * SECOND));
+}
+
+/* Requests of any size keep the arithmetic in range. */
+static void test_huge_request_does_not_overflow(void **state)
+{
+    NSwitchTokenBucket bucket;
+
+    (void)state;
+    nswitch_token_bucket_init(&bucket, NSWITCH_TOKEN_BUCKET_MAX_RATE,
+                              UINT64_MAX, 0);
+    assert_true(nswitch_token_bucket_take(&bucket, SIZE_MAX, 0));
+    assert_false(nswitch_token_bucket_take(&bucket, 1, 0));
+    assert_true(nswitch_token_bucket_wait_ns(&bucket, SIZE_MAX, 0) > 0);
+    assert_true(nswitch_token_bucket_take(&bucket, SIZE_MAX, 3600 * SECOND));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -141,6 +186,9 @@ int main(void)
         cmocka_unit_test(test_fastest_rate_does_not_overflow),
         cmocka_unit_test(test_wait_says_when_bytes_are_there),
         cmocka_unit_test(test_wait_without_rate_is_zero),
+        cmocka_unit_test(test_request_above_burst_goes_into_debt),
+        cmocka_unit_test(test_long_idle_repays_a_deep_debt),
+        cmocka_unit_test(test_huge_request_does_not_overflow),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -91,6 +91,20 @@ static void insert_at(NSwitchAcl *acl, uint32_t position,
     acl->count++;
 }
 
+/*
+ * Ids count up and wrap past 2^32 - 1, skipping 0 (no rule) and ids in
+ * use: among count + 1 candidates one is free, so the search is short.
+ */
+static uint32_t allocate_id(NSwitchAcl *acl)
+{
+    uint32_t id;
+
+    do {
+        id = acl->next_id++;
+    } while (!id || find_index(acl, id) >= 0);
+    return id;
+}
+
 NSwitchAclStatus nswitch_acl_add(NSwitchAcl *acl, const NSwitchAclMatch *match,
                                  NSwitchAclAction action, uint32_t position,
                                  uint32_t *id)
@@ -103,7 +117,7 @@ NSwitchAclStatus nswitch_acl_add(NSwitchAcl *acl, const NSwitchAclMatch *match,
     if (acl->count == acl->capacity) {
         return NSWITCH_ACL_FULL;
     }
-    rule.id = acl->next_id++;
+    rule.id = allocate_id(acl);
     insert_at(acl, position, &rule);
     if (id) {
         *id = rule.id;

@@ -16,13 +16,6 @@
 #define MIN_BURST (65536 + 256)
 #define NSWITCH_ACL_RULES 256
 
-/* The 802.1Q view of a frame inside the card. */
-typedef struct FrameVlan {
-    uint16_t vlan;               /* 0: untagged */
-    uint8_t priority;
-    uint16_t ethertype;          /* after any tag */
-} FrameVlan;
-
 struct NSwitch {
     NSwitchPortInfo *ports;
     NSwitchTokenBucket *tx_rate;  /* per port */
@@ -406,8 +399,10 @@ typedef struct FrameContext {
     const uint8_t *src;
     size_t len;
     uint64_t now_ns;
-    FrameVlan vlan;              /* as inside the card */
+    NSwitchL2Header l2;          /* as inside the card */
     bool insert_tag;             /* the source port's VLAN was added */
+    bool unknown_unicast;        /* nobody owns its destination */
+    uint32_t copies_dropped;     /* copies the decision itself dropped */
 } FrameContext;
 
 static bool mac_is_broadcast(const uint8_t *mac)
@@ -417,33 +412,6 @@ static bool mac_is_broadcast(const uint8_t *mac)
     };
 
     return !memcmp(mac, broadcast, NSWITCH_MAC_LEN);
-}
-
-static uint16_t read_be16(const uint8_t *bytes)
-{
-    return bytes[0] << 8 | bytes[1];
-}
-
-/* False for a tagged frame too short to hold its tag and ethertype. */
-static bool read_vlan(const uint8_t *frame, size_t len, FrameVlan *vlan)
-{
-    uint16_t ethertype = read_be16(frame + 2 * NSWITCH_MAC_LEN);
-    uint16_t tci;
-
-    if (ethertype != NSWITCH_ETHERTYPE_VLAN) {
-        *vlan = (FrameVlan) { .ethertype = ethertype };
-        return true;
-    }
-    if (len < NSWITCH_ETH_VLAN_HEADER_LEN) {
-        return false;
-    }
-    tci = read_be16(frame + NSWITCH_ETH_HEADER_LEN);
-    *vlan = (FrameVlan) {
-        .vlan = tci & 0xfff,
-        .priority = tci >> 13,
-        .ethertype = read_be16(frame + NSWITCH_ETH_HEADER_LEN + 2),
-    };
-    return true;
 }
 
 static bool is_trusted(const NSwitchPortInfo *info)
@@ -487,7 +455,10 @@ static NSwitchDropReason refusal(const NSwitch *sw, uint32_t port,
     if (!info->policy.link_up) {
         return NSWITCH_DROP_LINK_DOWN;
     }
-    if (info->policy.vlan && info->policy.vlan != ctx->vlan.vlan) {
+    /* A port VLAN is an 802.1Q VLAN: the frame's outer tag must be it. */
+    if (info->policy.vlan &&
+        (ctx->l2.outer_tpid != NSWITCH_ETHERTYPE_VLAN ||
+         info->policy.vlan != ctx->l2.vlan)) {
         return NSWITCH_DROP_VLAN;
     }
     return NSWITCH_DROP__MAX;
@@ -511,11 +482,6 @@ static NSwitchDecision to_function(NSwitch *sw, NSwitchPath path,
     if (reason != NSWITCH_DROP__MAX) {
         return drop(sw, port, reason);
     }
-    if (path == NSWITCH_PATH_HAIRPIN) {
-        sw->paths.hairpinned++;
-    } else {
-        sw->paths.from_uplink++;
-    }
     return to_one(sw, path, port);
 }
 
@@ -527,6 +493,24 @@ static uint32_t flood_begin(NSwitch *sw)
         sw->flood_generation = 1;
     }
     return sw->flood_generation;
+}
+
+/*
+ * A flood never goes back to its sender, nor to the function that owns
+ * its source MAC: a frame reflected through the uplink, or one whose
+ * source a VF without spoof checking forged.
+ */
+static uint32_t flood_begin_from(NSwitch *sw, const FrameContext *ctx)
+{
+    uint32_t mark = flood_begin(sw);
+    const NSwitchRelayEntry *owner =
+        nswitch_relay_table_lookup(sw->relay, ctx->src);
+
+    sw->flood_mark[ctx->src_port] = mark;
+    if (owner) {
+        sw->flood_mark[owner->port] = mark;
+    }
+    return mark;
 }
 
 /*
@@ -558,32 +542,28 @@ static void flood_add(NSwitch *sw, NSwitchDecision *decision, uint32_t mark,
 
 /* The uplink takes a flooded copy only when its speed allows. */
 static void flood_add_uplink(NSwitch *sw, NSwitchDecision *decision,
-                             uint32_t mark, const FrameContext *ctx)
+                             uint32_t mark, FrameContext *ctx)
 {
+    if (sw->flood_mark[sw->uplink] == mark) {
+        return;
+    }
     if (!nswitch_token_bucket_take(&sw->uplink_rate, ctx->len,
                                    ctx->now_ns)) {
         nswitch_count_drop(sw, sw->uplink, NSWITCH_DROP_UPLINK_RATE);
+        ctx->copies_dropped++;
         return;
     }
     flood_add(sw, decision, mark, sw->uplink, ctx);
 }
 
-/* Every function but @except (NSWITCH_RELAY_NONE for none). */
 static void flood_add_functions(NSwitch *sw, NSwitchDecision *decision,
-                                uint32_t mark, uint32_t except,
-                                const FrameContext *ctx)
+                                uint32_t mark, const FrameContext *ctx)
 {
     for (uint32_t port = 0; port < sw->max_ports; port++) {
-        if (port != sw->uplink && port != except) {
+        if (port != sw->uplink) {
             flood_add(sw, decision, mark, port, ctx);
         }
     }
-}
-
-static NSwitchDecision flood_decision(NSwitch *sw)
-{
-    sw->paths.flooded++;
-    return decision_of(sw, NSWITCH_PATH_FLOOD);
 }
 
 static uint32_t group_of_port(const NSwitch *sw, uint32_t port)
@@ -592,16 +572,14 @@ static uint32_t group_of_port(const NSwitch *sw, uint32_t port)
                                     nswitch_relay_oui_of(sw->ports[port].mac));
 }
 
-static NSwitchDecision flood_from_function(NSwitch *sw,
-                                           const FrameContext *ctx)
+static NSwitchDecision flood_from_function(NSwitch *sw, FrameContext *ctx)
 {
-    NSwitchDecision decision = flood_decision(sw);
-    uint32_t mark = flood_begin(sw);
+    NSwitchDecision decision = decision_of(sw, NSWITCH_PATH_FLOOD);
+    uint32_t mark = flood_begin_from(sw, ctx);
     const NSwitchRelayEntry *member;
 
-    sw->flood_mark[ctx->src_port] = mark;
     if (sw->mode == NSWITCH_MODE_VEB) {
-        flood_add_functions(sw, &decision, mark, ctx->src_port, ctx);
+        flood_add_functions(sw, &decision, mark, ctx);
     } else {
         for (member = nswitch_relay_group_first(sw->relay,
                                                 group_of_port(sw,
@@ -646,13 +624,11 @@ static NSwitchDecision to_uplink(NSwitch *sw, const FrameContext *ctx)
                                    ctx->now_ns)) {
         return drop(sw, sw->uplink, NSWITCH_DROP_UPLINK_RATE);
     }
-    sw->paths.to_uplink++;
     return to_one(sw, NSWITCH_PATH_TO_UPLINK, sw->uplink);
 }
 
 /* A function's unicast that no port owns: out, and to promiscuous peers. */
-static NSwitchDecision unknown_from_function(NSwitch *sw,
-                                             const FrameContext *ctx)
+static NSwitchDecision unknown_from_function(NSwitch *sw, FrameContext *ctx)
 {
     NSwitchDecision decision = to_uplink(sw, ctx);
     uint32_t mark;
@@ -660,9 +636,9 @@ static NSwitchDecision unknown_from_function(NSwitch *sw,
     if (decision.path == NSWITCH_PATH_DROP) {
         return decision;
     }
-    mark = flood_begin(sw);
+    ctx->unknown_unicast = sw->mode == NSWITCH_MODE_NSWITCH;
+    mark = flood_begin_from(sw, ctx);
     sw->flood_mark[sw->uplink] = mark;
-    sw->flood_mark[ctx->src_port] = mark;
     add_promiscuous(sw, &decision, mark,
                     sw->mode == NSWITCH_MODE_VEB
                     ? NSWITCH_RELAY_NONE : group_of_port(sw, ctx->src_port),
@@ -675,26 +651,19 @@ static NSwitchDecision unknown_from_uplink(NSwitch *sw,
 {
     NSwitchDecision decision = decision_of(sw, NSWITCH_PATH_FROM_UPLINK);
 
-    add_promiscuous(sw, &decision, flood_begin(sw), NSWITCH_RELAY_NONE, ctx);
-    if (!decision.count) {
-        return drop(sw, sw->uplink, NSWITCH_DROP_NO_DESTINATION);
-    }
-    sw->paths.from_uplink++;
+    add_promiscuous(sw, &decision, flood_begin_from(sw, ctx),
+                    NSWITCH_RELAY_NONE, ctx);
     return decision;
 }
 
-static NSwitchDecision decide_from_uplink(NSwitch *sw,
-                                          const FrameContext *ctx)
+static NSwitchDecision decide_from_uplink(NSwitch *sw, FrameContext *ctx)
 {
     const NSwitchRelayEntry *owner;
 
     if (mac_is_group(ctx->dst)) {
-        /* Not back to its sender, if it is ours (a reflected frame). */
-        NSwitchDecision decision = flood_decision(sw);
+        NSwitchDecision decision = decision_of(sw, NSWITCH_PATH_FLOOD);
 
-        owner = nswitch_relay_table_lookup(sw->relay, ctx->src);
-        flood_add_functions(sw, &decision, flood_begin(sw),
-                            owner ? owner->port : NSWITCH_RELAY_NONE, ctx);
+        flood_add_functions(sw, &decision, flood_begin_from(sw, ctx), ctx);
         return decision;
     }
     owner = nswitch_relay_table_lookup(sw->relay, ctx->dst);
@@ -704,8 +673,7 @@ static NSwitchDecision decide_from_uplink(NSwitch *sw,
     return to_function(sw, NSWITCH_PATH_FROM_UPLINK, owner->port, ctx);
 }
 
-static NSwitchDecision decide_from_function(NSwitch *sw,
-                                            const FrameContext *ctx)
+static NSwitchDecision decide_from_function(NSwitch *sw, FrameContext *ctx)
 {
     bool same_oui = !memcmp(ctx->dst, ctx->src, 3);
     const NSwitchRelayEntry *owner;
@@ -721,9 +689,6 @@ static NSwitchDecision decide_from_function(NSwitch *sw,
     }
     owner = nswitch_relay_table_lookup(sw->relay, ctx->dst);
     if (!owner) {
-        if (sw->mode == NSWITCH_MODE_NSWITCH) {
-            sw->paths.unknown_unicast++;
-        }
         return unknown_from_function(sw, ctx);
     }
     if (owner->port == ctx->src_port) {
@@ -791,23 +756,48 @@ static bool enter_port_vlan(const NSwitchPortInfo *info, FrameContext *ctx)
     if (!info->policy.vlan) {
         return true;
     }
-    if (read_be16(ctx->dst + 2 * NSWITCH_MAC_LEN) == NSWITCH_ETHERTYPE_VLAN) {
+    if (ctx->l2.tags) {
         return false;
     }
-    ctx->vlan.vlan = info->policy.vlan;
-    ctx->vlan.priority = info->policy.qos;
+    ctx->l2.outer_tpid = NSWITCH_ETHERTYPE_VLAN;
+    ctx->l2.vlan = info->policy.vlan;
+    ctx->l2.priority = info->policy.qos;
+    ctx->l2.tags = 1;
     ctx->insert_tag = true;
     return true;
+}
+
+static void count_path(NSwitch *sw, const NSwitchDecision *decision,
+                       const FrameContext *ctx)
+{
+    switch (decision->path) {
+    case NSWITCH_PATH_HAIRPIN:
+        sw->paths.hairpinned++;
+        break;
+    case NSWITCH_PATH_TO_UPLINK:
+        sw->paths.to_uplink++;
+        sw->paths.unknown_unicast += ctx->unknown_unicast;
+        break;
+    case NSWITCH_PATH_FROM_UPLINK:
+        sw->paths.from_uplink++;
+        break;
+    case NSWITCH_PATH_FLOOD:
+        sw->paths.flooded++;
+        break;
+    case NSWITCH_PATH_DROP:
+        break;
+    }
 }
 
 static NSwitchDecision decide_forwarded(NSwitch *sw, FrameContext *ctx)
 {
     NSwitchAclFrame acl_frame = {
         .dst = ctx->dst, .src = ctx->src,
-        .vlan = ctx->vlan.vlan, .ethertype = ctx->vlan.ethertype,
+        .vlan = ctx->l2.vlan, .ethertype = ctx->l2.ethertype,
     };
     const NSwitchAclRule *rule = nswitch_acl_lookup(sw->acl, &acl_frame);
     NSwitchDecision decision;
+    uint32_t copies;
 
     if (rule && rule->action == NSWITCH_ACL_DROP) {
         decision = drop(sw, ctx->src_port, NSWITCH_DROP_ACL);
@@ -821,10 +811,18 @@ static NSwitchDecision decide_forwarded(NSwitch *sw, FrameContext *ctx)
         return decision;
     }
     decision.insert_tag = ctx->insert_tag;
-    decision.tci = ctx->vlan.priority << 13 | ctx->vlan.vlan;
-    decision.priority = ctx->vlan.priority;
+    decision.tci = ctx->l2.priority << 13 | ctx->l2.vlan;
+    decision.priority = ctx->l2.priority;
     add_mirror(sw, &decision, ctx,
                rule && rule->action == NSWITCH_ACL_MIRROR);
+    copies = decision.count + ctx->copies_dropped +
+             (decision.mirror_port != NSWITCH_RELAY_NONE);
+    if (!copies) {
+        /* A flood or an unknown destination that no port could take. */
+        return drop(sw, ctx->src_port, NSWITCH_DROP_NO_DESTINATION);
+    }
+    sw->paths.replicas += copies - 1;
+    count_path(sw, &decision, ctx);
     return decision;
 }
 
@@ -838,14 +836,22 @@ NSwitchDecision nswitch_decide(NSwitch *sw, uint32_t src_port,
     };
     NSwitchPortInfo *info;
 
-    if (src_port >= sw->max_ports || !sw->ports[src_port].attached) {
+    if (src_port >= sw->max_ports) {
         return drop(sw, src_port, NSWITCH_DROP_PORT_DOWN);
     }
     info = &sw->ports[src_port];
     info->counters.rx_frames++;
     info->counters.rx_bytes += len;
-    if (len < NSWITCH_ETH_HEADER_LEN || !read_vlan(frame, len, &ctx.vlan)) {
+    if (!info->attached) {
+        return drop(sw, src_port, NSWITCH_DROP_PORT_DOWN);
+    }
+    switch (nswitch_parse_l2(frame, len, len, &ctx.l2)) {
+    case NSWITCH_L2_OK:
+        break;
+    case NSWITCH_L2_RUNT:
         return drop(sw, src_port, NSWITCH_DROP_RUNT);
+    case NSWITCH_L2_TOO_MANY_TAGS:
+        return drop(sw, src_port, NSWITCH_DROP_VLAN);
     }
     if (!nswitch_relay_mac_is_assignable(ctx.src)) {
         return drop(sw, src_port, NSWITCH_DROP_BAD_SOURCE);
@@ -866,6 +872,16 @@ NSwitchDecision nswitch_decide(NSwitch *sw, uint32_t src_port,
     return decide_forwarded(sw, &ctx);
 }
 
+void nswitch_refuse(NSwitch *sw, uint32_t src_port, size_t len,
+                    NSwitchDropReason reason)
+{
+    if (src_port < sw->max_ports) {
+        sw->ports[src_port].counters.rx_frames++;
+        sw->ports[src_port].counters.rx_bytes += len;
+    }
+    nswitch_count_drop(sw, src_port, reason);
+}
+
 void nswitch_count_delivery(NSwitch *sw, uint32_t port, size_t len)
 {
     sw->ports[port].counters.tx_frames++;
@@ -878,6 +894,11 @@ void nswitch_count_drop(NSwitch *sw, uint32_t port, NSwitchDropReason reason)
         sw->ports[port].counters.dropped[reason]++;
     }
     sw->paths.dropped[reason]++;
+}
+
+void nswitch_count_segments(NSwitch *sw, uint32_t extra)
+{
+    sw->paths.segments += extra;
 }
 
 void nswitch_flush(NSwitch *sw)
@@ -936,6 +957,9 @@ const char *nswitch_drop_reason_name(NSwitchDropReason reason)
         [NSWITCH_DROP_VLAN] = "vlan",
         [NSWITCH_DROP_LINK_DOWN] = "link-down",
         [NSWITCH_DROP_ACL] = "acl",
+        [NSWITCH_DROP_FILTERED] = "filtered",
+        [NSWITCH_DROP_BUFFER_FULL] = "buffer-full",
+        [NSWITCH_DROP_MIGRATED] = "migrated",
     };
 
     return reason < NSWITCH_DROP__MAX ? names[reason] : "unknown";

@@ -42,15 +42,10 @@
 #include <stdint.h>
 
 #include "hw/net/nswitch/acl.h"
+#include "hw/net/nswitch/frame.h"
 #include "hw/net/nswitch/relay-table.h"
 #include "hw/net/nswitch/token-bucket.h"
 
-#define NSWITCH_ETH_HEADER_LEN 14
-#define NSWITCH_VLAN_TAG_LEN 4
-/* The bytes of a frame the switch reads: MACs, any 802.1Q tag, ethertype. */
-#define NSWITCH_ETH_VLAN_HEADER_LEN \
-    (NSWITCH_ETH_HEADER_LEN + NSWITCH_VLAN_TAG_LEN)
-#define NSWITCH_ETHERTYPE_VLAN 0x8100
 #define NSWITCH_VLAN_MAX 4094
 #define NSWITCH_PRIORITY_MAX 7
 
@@ -77,9 +72,13 @@ typedef enum NSwitchDropReason {
     NSWITCH_DROP_RECEIVER_FULL,  /* the receiving function could not take it */
     NSWITCH_DROP_BAD_OFFLOAD,    /* GSO or checksum request not carried out */
     NSWITCH_DROP_UPLINK_RATE,    /* over the uplink's speed */
-    NSWITCH_DROP_VLAN,           /* outside the port VLAN of its port */
-    NSWITCH_DROP_LINK_DOWN,      /* to a function whose link is disabled */
+    /* outside the port VLAN of its port, or tags stacked too deep */
+    NSWITCH_DROP_VLAN,
+    NSWITCH_DROP_LINK_DOWN,      /* to a port whose link is down */
     NSWITCH_DROP_ACL,            /* an ACL rule said drop */
+    NSWITCH_DROP_FILTERED,       /* the receiving guest's own RX filter */
+    NSWITCH_DROP_BUFFER_FULL,    /* the card's memory for held frames */
+    NSWITCH_DROP_MIGRATED,       /* held in the card when the VM migrated */
     NSWITCH_DROP__MAX
 } NSwitchDropReason;
 
@@ -99,6 +98,14 @@ typedef struct NSwitchPortCounters {
     uint64_t dropped[NSWITCH_DROP__MAX];
 } NSwitchPortCounters;
 
+/*
+ * Every frame taken from a port (rx_frames) is forwarded on one path or
+ * dropped; a forwarded frame becomes one copy per destination, and
+ * software segmentation may make one copy several frames. Each of those
+ * is delivered (tx_frames), dropped, or still held by the card:
+ *   sum(rx_frames) + replicas + segments
+ *       == sum(tx_frames) + sum(dropped) + frames held
+ */
 typedef struct NSwitchPathCounters {
     uint64_t hairpinned;
     uint64_t to_uplink;
@@ -106,6 +113,8 @@ typedef struct NSwitchPathCounters {
     uint64_t from_uplink;
     uint64_t flooded;
     uint64_t mirrored;           /* copies sent to the monitor port */
+    uint64_t replicas;           /* copies beyond a frame's first */
+    uint64_t segments;           /* frames segmentation added to a copy */
     uint64_t dropped[NSWITCH_DROP__MAX];
 } NSwitchPathCounters;
 
@@ -287,12 +296,20 @@ uint32_t nswitch_uplink_port(const NSwitch *sw);
 
 /*
  * Decides where the Ethernet frame (@len bytes from the destination MAC
- * on, of which @frame holds the first NSWITCH_ETH_VLAN_HEADER_LEN or all)
- * that arrived on @src_port at @now_ns goes, and counts the decision.
+ * on, of which @frame holds the first NSWITCH_L2_HEADER_MAX or all) that
+ * arrived on @src_port at @now_ns goes, and counts the decision.
  */
 NSwitchDecision nswitch_decide(NSwitch *sw, uint32_t src_port,
                                const uint8_t *frame, size_t len,
                                uint64_t now_ns);
+
+/*
+ * A frame of @len bytes from @src_port that the glue refused before any
+ * decision (its offload request cannot be carried out): counted as
+ * taken from the port and dropped for @reason.
+ */
+void nswitch_refuse(NSwitch *sw, uint32_t src_port, size_t len,
+                    NSwitchDropReason reason);
 
 /*
  * Whether @selection takes the frame (@frame from its destination MAC on)
@@ -303,9 +320,13 @@ bool nswitch_selection_takes(const NSwitchSelection *selection,
                              uint32_t src_port, const uint8_t *frame,
                              const NSwitchDecision *decision);
 
-/* The glue reports what happened when it delivered a decided frame. */
+/*
+ * The glue reports what became of each copy it was given: delivered,
+ * dropped, or made @extra more frames by software segmentation.
+ */
 void nswitch_count_delivery(NSwitch *sw, uint32_t port, size_t len);
 void nswitch_count_drop(NSwitch *sw, uint32_t port, NSwitchDropReason reason);
+void nswitch_count_segments(NSwitch *sw, uint32_t extra);
 
 /*
  * Detaches every function port and removes every static entry; policies

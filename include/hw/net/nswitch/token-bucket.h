@@ -22,7 +22,7 @@
 typedef struct NSwitchTokenBucket {
     uint64_t rate_bps;          /* 0: no limit */
     uint64_t burst_bytes;
-    uint64_t tokens;            /* bytes, scaled by 10^9 */
+    int64_t tokens;             /* bytes, scaled by 10^9; < 0: in debt */
     uint64_t last_ns;
 } NSwitchTokenBucket;
 
@@ -33,7 +33,11 @@ typedef struct NSwitchTokenBucket {
 void nswitch_token_bucket_init(NSwitchTokenBucket *bucket, uint64_t rate_bps,
                                uint64_t burst_bytes, uint64_t now_ns);
 
-/* Takes @bytes if the bucket holds them at @now_ns; false leaves it be. */
+/*
+ * Takes @bytes if the bucket holds them at @now_ns; false leaves it be.
+ * A request above the burst is taken from a full bucket, which goes into
+ * debt: a frame longer than the burst is paced, never refused for ever.
+ */
 bool nswitch_token_bucket_take(NSwitchTokenBucket *bucket, size_t bytes,
                                uint64_t now_ns);
 
