@@ -16,6 +16,7 @@
 #include "qapi/qapi-commands-nswitch.h"
 #include "qemu/timer.h"
 #include "nswitch-capture.h"
+#include "nswitch-datapath.h"
 #include "nswitch-port.h"
 #include "nswitch-qmp.h"
 #include "trace.h"
@@ -173,7 +174,8 @@ void qmp_nswitch_vf_set(const char *device, uint16_t vf, const char *mac,
     if (has_trust) {
         nswitch_port_set_trust(card->core, port, trust);
         /* A MAC the guest chose before is looked at again. */
-        memset(card->ports[port]->refused_mac, 0, ETH_ALEN);
+        nswitch_port_forget_refused_mac(nswitch_datapath_port(card->datapath,
+                                                              port));
         trace_nswitch_vf_set(vf, "trust");
     }
     if (has_max_tx_rate) {
@@ -358,17 +360,17 @@ void qmp_nswitch_capture_start(const char *device, const char *file,
         !parse_selection(card, has_vf, vf, group, &selection, errp)) {
         return;
     }
-    if (card->capture) {
+    capture = nswitch_datapath_capture(card->datapath);
+    if (capture) {
         error_setg(errp, "a capture to '%s' already runs on '%s'",
-                   card->capture->path, device);
+                   nswitch_capture_stats(capture).file, device);
         return;
     }
-    capture = nswitch_capture_start(file, errp);
+    capture = nswitch_capture_start(file, &selection, errp);
     if (!capture) {
         return;
     }
-    capture->selection = selection;
-    card->capture = capture;
+    nswitch_datapath_swap_capture(card->datapath, capture);
     trace_nswitch_capture(file, true);
 }
 
@@ -376,16 +378,20 @@ NSwitchCaptureInfo *qmp_nswitch_capture_stop(const char *device, Error **errp)
 {
     NSwitchNic *card = nswitch_nic_find(device, errp);
     NSwitchCaptureInfo *info;
+    NSwitchCapture *capture;
 
     if (!card) {
         return NULL;
     }
-    if (!card->capture) {
+    capture = nswitch_datapath_swap_capture(card->datapath, NULL);
+    if (!capture) {
         error_setg(errp, "no capture runs on '%s'", device);
         return NULL;
     }
-    info = nswitch_capture_info(card);
-    trace_nswitch_capture(card->capture->path, false);
-    g_clear_pointer(&card->capture, nswitch_capture_stop);
+    /* What it says once the file has every frame it could take. */
+    nswitch_capture_close(capture);
+    info = nswitch_capture_info(capture);
+    trace_nswitch_capture(info->file, false);
+    nswitch_capture_stop(capture);
     return info;
 }

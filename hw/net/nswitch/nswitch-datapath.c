@@ -1,13 +1,26 @@
 /*
  * nswitch-nic: the datapath between the switch ports
  *
- * Asks the core where a frame goes, then hands it to each destination
- * port with that port's virtio-net header. A frame carries its GSO and
- * checksum-offload request across the switch; only a receiver that cannot
- * take the request (a guest without that offload, an uplink without
- * vnet-hdr) gets it segmented and checksummed in software, by QEMU's
- * net_tx_pkt. The frame's bytes are not copied here: each receiver's
- * virtio-net copies them once into its guest.
+ * Each frame the ports take in goes through four steps:
+ *  1. its virtio-net header and its first NSWITCH_FRAME_HEAD_LEN bytes are
+ *     copied out of the sender's buffers: everything the card checks is
+ *     read from that copy, and receivers get that copy, so a guest that
+ *     rewrites its buffer meanwhile cannot change what was checked;
+ *  2. its offload request must be one the card can carry out on it
+ *     (nswitch_offload_check), else it is dropped as bad-offload;
+ *  3. the core decides where it goes;
+ *  4. each destination port gets the head copy (with the port VLAN's tag
+ *     spliced in or out) followed by the rest of the sender's fragments:
+ *     the payload is copied once, by the receiving virtio-net. A receiver
+ *     that cannot take the offload request (a guest without that
+ *     offload, an uplink without vnet-hdr) gets the frame segmented and
+ *     checksummed in software by QEMU's net_tx_pkt, on a private copy of
+ *     the head.
+ * A receiver may answer inside its delivery (slirp answers ARP and ICMP
+ * in the send call): while the datapath delivers, ports refuse frames,
+ * QEMU's queue at the port keeps them, and the datapath flushes them
+ * when the delivery is over. So one frame is in the datapath at a time,
+ * and its scratch is its own.
  *
  * Copyright (c) 2026 The nswitch-nic authors
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -20,175 +33,327 @@
 #include "qemu/timer.h"
 #include "system/dma.h"
 #include "hw/net/net_tx_pkt.h"
-#include "hw/net/nswitch/switch.h"
-#include "hw/virtio/virtio-net.h"
+#include "hw/net/nswitch/frame.h"
 #include "standard-headers/linux/virtio_net.h"
 #include "nswitch-capture.h"
 #include "nswitch-datapath.h"
+#include "nswitch-function.h"
 #include "trace.h"
 
-/* A virtqueue holds at most 1024 descriptors: a frame's fragments. */
-#define MAX_FRAGMENTS 1024
+/*
+ * A virtqueue holds at most 1024 descriptors, and virtio-net adds one for
+ * a header it rewrites: a frame's fragments, with room for the head.
+ */
+#define MAX_FRAGMENTS 1025
+#define FRAME_IOVS (MAX_FRAGMENTS + 2)
 #define MAX_VNET_HDR_LEN sizeof(struct virtio_net_hdr_v1_hash)
 
-void nswitch_datapath_init(NSwitchNic *card)
+struct NSwitchDatapath {
+    NSwitch *core;
+    NSwitchPort **ports;        /* indexed by switch port number */
+    uint32_t port_count;
+    NSwitchPortConfig port_config;
+    NSwitchPortBuffer buffer;
+    NSwitchCapture *capture;
+    void (*uplink_link_changed)(void *opaque);
+    void *opaque;
+
+    /* One frame at a time: frames that come meanwhile wait at ports. */
+    bool busy;
+    bool flushing;
+    uint32_t deferred;          /* ports with waiting frames */
+
+    /* Scratch of the frame being forwarded. */
+    struct NetTxPkt *tx_pkt;
+    struct iovec *payload_iov;  /* the sender's fragments after the head */
+    struct iovec *frame_iov;    /* head + payload */
+    struct iovec *stripped_iov; /* head without the port VLAN's tag */
+    struct iovec *out_iov;      /* a receiver's header + a frame */
+    /* the head, with room in front to splice a tag in */
+    uint8_t head[NSWITCH_VLAN_TAG_LEN + NSWITCH_FRAME_HEAD_LEN];
+    uint8_t stripped_head[NSWITCH_FRAME_HEAD_LEN];
+    /* what software checksumming may write into */
+    uint8_t software_head[NSWITCH_VLAN_TAG_LEN + NSWITCH_FRAME_HEAD_LEN];
+};
+
+/* A frame as it is inside the card, with its offload request. */
+typedef struct CardFrame {
+    NSwitchOffload offload;
+    struct iovec *iov;          /* iov[0] is the head */
+    int count;
+    uint8_t priority;
+} CardFrame;
+
+static NSwitchDatapath *datapath_of(void *opaque)
 {
-    net_tx_pkt_init(&card->tx_pkt, MAX_FRAGMENTS);
-    card->payload_iov = g_new(struct iovec, MAX_FRAGMENTS);
-    card->tagged_iov = g_new(struct iovec, MAX_FRAGMENTS + 2);
-    card->stripped_iov = g_new(struct iovec, MAX_FRAGMENTS + 2);
-    card->out_iov = g_new(struct iovec, MAX_FRAGMENTS + 3);
+    return opaque;
 }
 
-void nswitch_datapath_cleanup(NSwitchNic *card)
+static void flush_deferred(NSwitchDatapath *dp);
+static void forward(void *opaque, NSwitchPort *src, const struct iovec *iov,
+                    int iovcnt);
+
+static bool datapath_busy(void *opaque)
 {
-    if (card->tx_pkt) {
-        net_tx_pkt_uninit(card->tx_pkt);
-        card->tx_pkt = NULL;
+    return datapath_of(opaque)->busy;
+}
+
+static void port_deferred(void *opaque, NSwitchPort *port)
+{
+    datapath_of(opaque)->deferred++;
+}
+
+static void uplink_link_changed(void *opaque)
+{
+    NSwitchDatapath *dp = opaque;
+
+    dp->uplink_link_changed(dp->opaque);
+}
+
+static const NSwitchPortOps datapath_port_ops = {
+    .forward = forward,
+    .busy = datapath_busy,
+    .deferred = port_deferred,
+    .uplink_link_changed = uplink_link_changed,
+};
+
+NSwitchDatapath *nswitch_datapath_new(const NSwitchDatapathConfig *config)
+{
+    NSwitchDatapath *dp = g_new0(NSwitchDatapath, 1);
+
+    dp->core = config->core;
+    dp->port_count = config->port_count;
+    dp->ports = g_new0(NSwitchPort *, config->port_count);
+    dp->buffer.size = config->buffer_size;
+    dp->uplink_link_changed = config->uplink_link_changed;
+    dp->opaque = config->opaque;
+    dp->port_config = (NSwitchPortConfig) {
+        .ops = &datapath_port_ops, .opaque = dp, .core = config->core,
+        .buffer = &dp->buffer, .rx_queue = config->rx_queue,
+    };
+    net_tx_pkt_init(&dp->tx_pkt, MAX_FRAGMENTS + 1);
+    dp->payload_iov = g_new(struct iovec, FRAME_IOVS);
+    dp->frame_iov = g_new(struct iovec, FRAME_IOVS);
+    dp->stripped_iov = g_new(struct iovec, FRAME_IOVS);
+    dp->out_iov = g_new(struct iovec, FRAME_IOVS + 1);
+    return dp;
+}
+
+void nswitch_datapath_free(NSwitchDatapath *dp)
+{
+    if (!dp) {
+        return;
     }
-    g_clear_pointer(&card->payload_iov, g_free);
-    g_clear_pointer(&card->tagged_iov, g_free);
-    g_clear_pointer(&card->stripped_iov, g_free);
-    g_clear_pointer(&card->out_iov, g_free);
+    for (uint32_t i = 0; i < dp->port_count; i++) {
+        nswitch_port_delete(dp->ports[i]);
+    }
+    g_free(dp->ports);
+    nswitch_capture_stop(dp->capture);
+    net_tx_pkt_uninit(dp->tx_pkt);
+    g_free(dp->payload_iov);
+    g_free(dp->frame_iov);
+    g_free(dp->stripped_iov);
+    g_free(dp->out_iov);
+    g_free(dp);
 }
 
-static bool needs_software_offload(const struct virtio_net_hdr *hdr,
+NSwitchPort *nswitch_datapath_add_function(NSwitchDatapath *dp,
+                                           uint32_t number, const char *name)
+{
+    assert(number < dp->port_count && !dp->ports[number]);
+    dp->ports[number] = nswitch_port_new_function(&dp->port_config, number,
+                                                  name);
+    return dp->ports[number];
+}
+
+NSwitchPort *nswitch_datapath_add_uplink(NSwitchDatapath *dp, uint32_t number,
+                                         NetClientState *backend,
+                                         const char *name)
+{
+    assert(number < dp->port_count && !dp->ports[number]);
+    dp->ports[number] = nswitch_port_new_uplink(&dp->port_config, number,
+                                                backend, name);
+    return dp->ports[number];
+}
+
+NSwitchPort *nswitch_datapath_port(NSwitchDatapath *dp, uint32_t number)
+{
+    return number < dp->port_count ? dp->ports[number] : NULL;
+}
+
+uint64_t nswitch_datapath_buffered(const NSwitchDatapath *dp)
+{
+    return dp->buffer.used;
+}
+
+NSwitchCapture *nswitch_datapath_capture(NSwitchDatapath *dp)
+{
+    return dp->capture;
+}
+
+NSwitchCapture *nswitch_datapath_swap_capture(NSwitchDatapath *dp,
+                                              NSwitchCapture *capture)
+{
+    NSwitchCapture *old = dp->capture;
+
+    dp->capture = capture;
+    return old;
+}
+
+static bool needs_software_offload(const NSwitchOffload *req,
                                    const NSwitchPort *dst)
 {
     const NSwitchPortOffloads *accepts = &dst->peer_accepts;
-    bool needs_csum = hdr->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM;
+    bool needs_csum = req->flags & NSWITCH_OFFLOAD_NEEDS_CSUM;
 
     if (!dst->vnet_hdr_len) {
-        return needs_csum || hdr->gso_type != VIRTIO_NET_HDR_GSO_NONE;
+        return needs_csum || req->gso_type != NSWITCH_GSO_NONE;
     }
     if (needs_csum && !accepts->csum) {
         return true;
     }
-    if ((hdr->gso_type & VIRTIO_NET_HDR_GSO_ECN) && !accepts->ecn) {
+    if ((req->gso_type & NSWITCH_GSO_ECN) && !accepts->ecn) {
         return true;
     }
-    switch (hdr->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) {
-    case VIRTIO_NET_HDR_GSO_NONE:
+    switch (req->gso_type & ~NSWITCH_GSO_ECN) {
+    case NSWITCH_GSO_NONE:
         return false;
-    case VIRTIO_NET_HDR_GSO_TCPV4:
+    case NSWITCH_GSO_TCPV4:
         return !accepts->tso4;
-    case VIRTIO_NET_HDR_GSO_TCPV6:
+    case NSWITCH_GSO_TCPV6:
         return !accepts->tso6;
     default:
-        /* UFO and USO: the ports never offer them to a guest. */
+        /* nswitch_offload_check lets no other request in */
         return true;
     }
 }
 
-/*
- * Sends @payload (from the Ethernet header on) behind @dst's header and
- * counts it; a frame held for a function is counted when it leaves the
- * card's buffer. The uplink's netdev keeps QEMU's queue, as a wire would.
- */
-static void send_frame(NSwitchNic *card, NSwitchPort *dst,
-                       const struct virtio_net_hdr *hdr,
+static void vnet_header(struct virtio_net_hdr *hdr, const NSwitchOffload *req)
+{
+    *hdr = (struct virtio_net_hdr) {
+        .flags = req->flags,
+        .gso_type = req->gso_type,
+        .hdr_len = cpu_to_le16(req->hdr_len),
+        .gso_size = cpu_to_le16(req->gso_size),
+        .csum_start = cpu_to_le16(req->csum_start),
+        .csum_offset = cpu_to_le16(req->csum_offset),
+    };
+}
+
+static NSwitchOffload offload_request(const struct virtio_net_hdr *hdr)
+{
+    return (NSwitchOffload) {
+        .flags = hdr->flags,
+        .gso_type = hdr->gso_type,
+        .hdr_len = le16_to_cpu(hdr->hdr_len),
+        .gso_size = le16_to_cpu(hdr->gso_size),
+        .csum_start = le16_to_cpu(hdr->csum_start),
+        .csum_offset = le16_to_cpu(hdr->csum_offset),
+    };
+}
+
+/* Sends @payload (from the Ethernet header on) behind @dst's header. */
+static void send_frame(NSwitchDatapath *dp, NSwitchPort *dst,
+                       const NSwitchOffload *req,
                        const struct iovec *payload, int count,
                        uint8_t priority)
 {
     uint8_t header[MAX_VNET_HDR_LEN] = { 0 };
-    struct iovec *out = card->out_iov;
+    struct iovec *out = dp->out_iov;
     int n = 0;
 
     if (dst->vnet_hdr_len) {
-        memcpy(header, hdr, sizeof(*hdr));
+        vnet_header((struct virtio_net_hdr *)header, req);
         out[n++] = (struct iovec) {
             .iov_base = header, .iov_len = dst->vnet_hdr_len,
         };
     }
     memcpy(out + n, payload, count * sizeof(*payload));
-    if (dst->is_uplink) {
-        qemu_sendv_packet(&dst->nc, out, n + count);
-    } else {
-        switch (nswitch_port_send_to_function(dst, out, n + count, priority)) {
-        case NSWITCH_PORT_TOOK_FRAME:
-            break;
-        case NSWITCH_PORT_HOLDS_FRAME:
-            return;
-        case NSWITCH_PORT_REFUSED_FRAME:
-            nswitch_count_drop(card->core, dst->number,
-                               NSWITCH_DROP_RECEIVER_FULL);
-            return;
-        }
-    }
-    nswitch_count_delivery(card->core, dst->number, iov_size(out + n, count));
+    nswitch_port_deliver(dst, out, n + count, priority);
 }
 
 typedef struct SegmentTarget {
-    NSwitchNic *card;
+    NSwitchDatapath *dp;
     NSwitchPort *dst;
     uint8_t priority;
+    uint32_t segments;
 } SegmentTarget;
 
 static void send_segment(void *opaque, const struct iovec *l2, int l2_count,
                          const struct iovec *with_vnet_hdr, int count)
 {
-    static const struct virtio_net_hdr no_offload;
+    static const NSwitchOffload no_offload;
     SegmentTarget *target = opaque;
 
-    send_frame(target->card, target->dst, &no_offload, l2, l2_count,
+    /* Every segment past the first is a frame the card added. */
+    if (target->segments++) {
+        nswitch_count_segments(target->dp->core, 1);
+    }
+    send_frame(target->dp, target->dst, &no_offload, l2, l2_count,
                target->priority);
 }
 
-/* The fragments are the sender's buffers: nothing to release. */
+/* The fragments are the card's head copy and the sender's buffers. */
 static void keep_fragment(void *context, void *base, size_t len)
 {
 }
 
-static void deliver_in_software(NSwitchNic *card, NSwitchPort *dst,
-                                const struct virtio_net_hdr *hdr,
-                                const struct iovec *payload, int count,
-                                uint8_t priority)
+/*
+ * Segments or checksums @frame for @dst in software. net_tx_pkt writes
+ * checksums into the frame: it gets a private copy of the head (where
+ * nswitch_offload_check put every checksum field), so that neither the
+ * other receivers nor the sender's buffer see them.
+ */
+static void deliver_in_software(NSwitchDatapath *dp, NSwitchPort *dst,
+                                const CardFrame *frame)
 {
-    struct NetTxPkt *pkt = card->tx_pkt;
-    SegmentTarget target = { .card = card, .dst = dst, .priority = priority };
-    /* net_tx_pkt would quietly send nothing for GSO without gso_size. */
-    bool bogus_gso = hdr->gso_type != VIRTIO_NET_HDR_GSO_NONE &&
-                     !hdr->gso_size;
+    struct NetTxPkt *pkt = dp->tx_pkt;
+    SegmentTarget target = {
+        .dp = dp, .dst = dst, .priority = frame->priority,
+    };
     bool sent = false;
     int i;
 
-    for (i = 0; i < count; i++) {
-        if (!net_tx_pkt_add_raw_fragment(pkt, payload[i].iov_base,
-                                         payload[i].iov_len)) {
+    memcpy(dp->software_head, frame->iov[0].iov_base, frame->iov[0].iov_len);
+    net_tx_pkt_add_raw_fragment(pkt, dp->software_head,
+                                frame->iov[0].iov_len);
+    for (i = 1; i < frame->count; i++) {
+        if (!net_tx_pkt_add_raw_fragment(pkt, frame->iov[i].iov_base,
+                                         frame->iov[i].iov_len)) {
             break;
         }
     }
-    if (!bogus_gso && i == count && net_tx_pkt_parse(pkt)) {
-        *net_tx_pkt_get_vhdr(pkt) = *hdr;
+    if (i == frame->count && net_tx_pkt_parse(pkt)) {
+        vnet_header(net_tx_pkt_get_vhdr(pkt), &frame->offload);
         sent = net_tx_pkt_send_custom(pkt, false, send_segment, &target);
     }
     net_tx_pkt_reset(pkt, keep_fragment, NULL);
-    if (!sent) {
-        nswitch_count_drop(card->core, dst->number, NSWITCH_DROP_BAD_OFFLOAD);
+    if (!sent || !target.segments) {
+        nswitch_count_drop(dp->core, dst->number, NSWITCH_DROP_BAD_OFFLOAD);
         qemu_log_mask(LOG_GUEST_ERROR, "nswitch-nic: dropped a frame to port "
                       "%u: cannot segment/checksum it (gso_type %u, "
-                      "flags 0x%x)\n", dst->number, hdr->gso_type, hdr->flags);
+                      "flags 0x%x)\n", dst->number, frame->offload.gso_type,
+                      frame->offload.flags);
     }
 }
 
-/* A frame as it is inside the card, with its offload request. */
-typedef struct CardFrame {
-    struct virtio_net_hdr hdr;
-    const struct iovec *iov;
-    int count;
-    uint8_t priority;
-} CardFrame;
-
-static void deliver(NSwitchNic *card, NSwitchPort *dst, const CardFrame *frame)
+static void deliver(NSwitchDatapath *dp, uint32_t number,
+                    const CardFrame *frame)
 {
-    if (needs_software_offload(&frame->hdr, dst)) {
-        trace_nswitch_software_offload(dst->number, frame->hdr.gso_type,
-                                       frame->hdr.flags);
-        deliver_in_software(card, dst, &frame->hdr, frame->iov, frame->count,
-                            frame->priority);
+    NSwitchPort *dst = dp->ports[number];
+
+    if (!dst) {
+        /* the uplink of a card without netdev: an unplugged cable */
+        nswitch_count_drop(dp->core, number, NSWITCH_DROP_PORT_DOWN);
         return;
     }
-    send_frame(card, dst, &frame->hdr, frame->iov, frame->count,
+    if (needs_software_offload(&frame->offload, dst)) {
+        trace_nswitch_software_offload(dst->number, frame->offload.gso_type,
+                                       frame->offload.flags);
+        deliver_in_software(dp, dst, frame);
+        return;
+    }
+    send_frame(dp, dst, &frame->offload, frame->iov, frame->count,
                frame->priority);
 }
 
@@ -196,53 +361,49 @@ static void deliver(NSwitchNic *card, NSwitchPort *dst, const CardFrame *frame)
  * An 802.1Q tag moves what follows the MACs by @shift bytes: the offsets
  * of a checksum or segmentation request move with it.
  */
-static void shift_offload_offsets(struct virtio_net_hdr *hdr, int shift)
+static void shift_offload_offsets(NSwitchOffload *req, int shift)
 {
-    if (hdr->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
-        hdr->csum_start = cpu_to_le16(le16_to_cpu(hdr->csum_start) + shift);
+    if (req->flags & NSWITCH_OFFLOAD_NEEDS_CSUM) {
+        req->csum_start += shift;
     }
-    if (hdr->gso_type != VIRTIO_NET_HDR_GSO_NONE) {
-        hdr->hdr_len = cpu_to_le16(le16_to_cpu(hdr->hdr_len) + shift);
+    if (req->gso_type != NSWITCH_GSO_NONE) {
+        req->hdr_len += shift;
     }
+}
+
+/* The port VLAN's tag after the MACs of the head, in front of it. */
+static void insert_tag(NSwitchDatapath *dp, CardFrame *frame, uint16_t tci)
+{
+    uint8_t *head = dp->head;
+
+    memmove(head, head + NSWITCH_VLAN_TAG_LEN, 2 * ETH_ALEN);
+    stw_be_p(head + 2 * ETH_ALEN, NSWITCH_ETHERTYPE_VLAN);
+    stw_be_p(head + 2 * ETH_ALEN + 2, tci);
+    frame->iov[0].iov_base = head;
+    frame->iov[0].iov_len += NSWITCH_VLAN_TAG_LEN;
+    shift_offload_offsets(&frame->offload, NSWITCH_VLAN_TAG_LEN);
 }
 
 /*
- * @frame with @tag after its MACs, in @out (room for its fragments and
- * two more): the frame of a port with a port VLAN, inside the card.
+ * @frame without its outer 802.1Q tag, for a function with a port VLAN
+ * (the core sends it only frames whose outer tag is its VLAN).
  */
-static void insert_tag(CardFrame *frame, struct iovec *out,
-                       uint8_t tag[NSWITCH_VLAN_TAG_LEN], uint16_t tci)
+static CardFrame strip_tag(NSwitchDatapath *dp, const CardFrame *frame)
 {
-    size_t len = iov_size(frame->iov, frame->count);
-    int n;
-
-    stw_be_p(tag, NSWITCH_ETHERTYPE_VLAN);
-    stw_be_p(tag + 2, tci);
-    n = iov_copy(out, MAX_FRAGMENTS + 2, frame->iov, frame->count, 0,
-                 2 * ETH_ALEN);
-    out[n++] = (struct iovec) { .iov_base = tag, .iov_len = 4 };
-    n += iov_copy(out + n, MAX_FRAGMENTS + 2 - n, frame->iov, frame->count,
-                  2 * ETH_ALEN, len - 2 * ETH_ALEN);
-    frame->iov = out;
-    frame->count = n;
-    shift_offload_offsets(&frame->hdr, NSWITCH_VLAN_TAG_LEN);
-}
-
-/* @frame without its 802.1Q tag, for a function with a port VLAN. */
-static CardFrame strip_tag(const CardFrame *frame, struct iovec *out)
-{
-    size_t len = iov_size(frame->iov, frame->count);
+    const uint8_t *head = frame->iov[0].iov_base;
+    size_t head_len = frame->iov[0].iov_len - NSWITCH_VLAN_TAG_LEN;
     CardFrame stripped = *frame;
-    int n;
 
-    n = iov_copy(out, MAX_FRAGMENTS + 2, frame->iov, frame->count, 0,
-                 2 * ETH_ALEN);
-    n += iov_copy(out + n, MAX_FRAGMENTS + 2 - n, frame->iov, frame->count,
-                  2 * ETH_ALEN + NSWITCH_VLAN_TAG_LEN,
-                  len - 2 * ETH_ALEN - NSWITCH_VLAN_TAG_LEN);
-    stripped.iov = out;
-    stripped.count = n;
-    shift_offload_offsets(&stripped.hdr, -NSWITCH_VLAN_TAG_LEN);
+    memcpy(dp->stripped_head, head, 2 * ETH_ALEN);
+    memcpy(dp->stripped_head + 2 * ETH_ALEN,
+           head + 2 * ETH_ALEN + NSWITCH_VLAN_TAG_LEN,
+           head_len - 2 * ETH_ALEN);
+    memcpy(dp->stripped_iov, frame->iov, frame->count * sizeof(*frame->iov));
+    dp->stripped_iov[0] = (struct iovec) {
+        .iov_base = dp->stripped_head, .iov_len = head_len,
+    };
+    stripped.iov = dp->stripped_iov;
+    shift_offload_offsets(&stripped.offload, -NSWITCH_VLAN_TAG_LEN);
     return stripped;
 }
 
@@ -252,26 +413,26 @@ static CardFrame strip_tag(const CardFrame *frame, struct iovec *out)
  * also the first one that could carry the new source MAC. A refused MAC
  * is remembered so that it is logged once, not for every frame.
  */
-static void refresh_function_mac(NSwitchNic *card, NSwitchPort *src)
+static void refresh_function_mac(NSwitchDatapath *dp, NSwitchPort *src)
 {
-    const NSwitchPortInfo *info = nswitch_port_info(card->core, src->number);
+    const NSwitchPortInfo *info = nswitch_port_info(dp->core, src->number);
+    VirtIONet *net = nswitch_function_net(src->nc.peer);
+    const uint8_t *mac;
     NSwitchRelayStatus status;
-    VirtIONet *net;
 
-    if (!src->nc.peer || !info->attached) {
+    if (!net || !info->attached) {
         return;
     }
-    net = qemu_get_nic_opaque(src->nc.peer);
-    if (!memcmp(info->mac, net->mac, ETH_ALEN) ||
-        !memcmp(src->refused_mac, net->mac, ETH_ALEN)) {
+    mac = nswitch_function_mac(net);
+    if (!memcmp(info->mac, mac, ETH_ALEN) ||
+        !memcmp(src->refused_mac, mac, ETH_ALEN)) {
         return;
     }
-    status = nswitch_port_request_mac(card->core, src->number, net->mac);
-    memcpy(src->refused_mac, status == NSWITCH_RELAY_OK ? info->mac : net->mac,
+    status = nswitch_port_request_mac(dp->core, src->number, mac);
+    memcpy(src->refused_mac, status == NSWITCH_RELAY_OK ? info->mac : mac,
            ETH_ALEN);
-    trace_nswitch_function_mac(src->number, net->mac[0], net->mac[1],
-                               net->mac[2], net->mac[3], net->mac[4],
-                               net->mac[5], status);
+    trace_nswitch_function_mac(src->number, mac[0], mac[1], mac[2], mac[3],
+                               mac[4], mac[5], status);
     if (status != NSWITCH_RELAY_OK) {
         qemu_log_mask(LOG_GUEST_ERROR, "nswitch-nic: port %u keeps its MAC: "
                       "%s\n", src->number,
@@ -279,79 +440,136 @@ static void refresh_function_mac(NSwitchNic *card, NSwitchPort *src)
     }
 }
 
-void nswitch_datapath_forward(NSwitchNic *card, NSwitchPort *src,
-                              const struct iovec *iov, int iovcnt)
+static void log_drop(const NSwitchPort *src, NSwitchDropReason reason)
 {
-    CardFrame frame = { 0 };
-    CardFrame stripped = { 0 };     /* made once, for port-VLAN receivers */
-    uint8_t eth[NSWITCH_ETH_VLAN_HEADER_LEN] = { 0 };
-    uint8_t tag[NSWITCH_VLAN_TAG_LEN];
+    trace_nswitch_drop(src->number, nswitch_drop_reason_name(reason));
+    if (!src->is_uplink &&
+        (reason == NSWITCH_DROP_RUNT || reason == NSWITCH_DROP_BAD_SOURCE ||
+         reason == NSWITCH_DROP_BAD_OFFLOAD)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "nswitch-nic: port %u sent a frame "
+                      "dropped as %s\n", src->number,
+                      nswitch_drop_reason_name(reason));
+    }
+}
+
+/* Reads the frame's request and head; false if it must be dropped. */
+static bool take_frame(NSwitchDatapath *dp, NSwitchPort *src,
+                       const struct iovec *iov, int iovcnt, CardFrame *frame,
+                       size_t *len)
+{
+    struct virtio_net_hdr hdr = { 0 };
     size_t hdr_len = src->vnet_hdr_len;
     size_t size = iov_size(iov, iovcnt);
-    size_t len = size > hdr_len ? size - hdr_len : 0;
-    NSwitchDecision decision;
+    size_t head_len;
 
+    *len = size > hdr_len ? size - hdr_len : 0;
     if (hdr_len) {
-        iov_to_buf(iov, iovcnt, 0, &frame.hdr, sizeof(frame.hdr));
+        iov_to_buf(iov, iovcnt, 0, &hdr, sizeof(hdr));
     }
-    iov_to_buf(iov, iovcnt, hdr_len, eth, sizeof(eth));
+    frame->offload = offload_request(&hdr);
+    head_len = iov_to_buf(iov, iovcnt, hdr_len,
+                          dp->head + NSWITCH_VLAN_TAG_LEN,
+                          NSWITCH_FRAME_HEAD_LEN);
+    frame->iov = dp->frame_iov;
+    frame->iov[0] = (struct iovec) {
+        .iov_base = dp->head + NSWITCH_VLAN_TAG_LEN, .iov_len = head_len,
+    };
+    frame->count = 1;
+    if (iovcnt > MAX_FRAGMENTS ||
+        (*len >= NSWITCH_ETH_HEADER_LEN &&
+         !nswitch_offload_check(&frame->offload, frame->iov[0].iov_base,
+                                head_len, *len))) {
+        nswitch_refuse(dp->core, src->number, *len,
+                       NSWITCH_DROP_BAD_OFFLOAD);
+        log_drop(src, NSWITCH_DROP_BAD_OFFLOAD);
+        return false;
+    }
+    frame->count += iov_copy(frame->iov + 1, FRAME_IOVS - 1, iov, iovcnt,
+                             hdr_len + head_len, *len - head_len);
+    return true;
+}
+
+static void forward_frame(NSwitchDatapath *dp, NSwitchPort *src,
+                          const struct iovec *iov, int iovcnt)
+{
+    CardFrame frame, stripped = { 0 };  /* made once, for port VLANs */
+    NSwitchDecision decision;
+    size_t len;
+
     if (!src->is_uplink) {
-        refresh_function_mac(card, src);
+        refresh_function_mac(dp, src);
     }
-    decision = nswitch_decide(card->core, src->number, eth, len,
-                              qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
+    if (!take_frame(dp, src, iov, iovcnt, &frame, &len)) {
+        return;
+    }
+    decision = nswitch_decide(dp->core, src->number, frame.iov[0].iov_base,
+                              len, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
     trace_nswitch_forward(src->number, len, nswitch_path_name(decision.path),
                           decision.count);
     if (decision.path == NSWITCH_PATH_DROP) {
-        trace_nswitch_drop(src->number,
-                           nswitch_drop_reason_name(decision.drop_reason));
-        if (!src->is_uplink && (decision.drop_reason == NSWITCH_DROP_RUNT ||
-                                decision.drop_reason ==
-                                NSWITCH_DROP_BAD_SOURCE)) {
-            qemu_log_mask(LOG_GUEST_ERROR, "nswitch-nic: port %u sent a "
-                          "frame dropped as %s\n", src->number,
-                          nswitch_drop_reason_name(decision.drop_reason));
-        }
+        log_drop(src, decision.drop_reason);
         return;
     }
-    frame.iov = card->payload_iov;
-    frame.count = iov_copy(card->payload_iov, MAX_FRAGMENTS, iov, iovcnt,
-                           hdr_len, len);
     frame.priority = decision.priority;
     if (decision.insert_tag) {
-        insert_tag(&frame, card->tagged_iov, tag, decision.tci);
+        insert_tag(dp, &frame, decision.tci);
     }
-    if (card->capture &&
-        nswitch_selection_takes(&card->capture->selection, src->number, eth,
-                                &decision)) {
-        nswitch_capture_write(card->capture, frame.iov, frame.count);
+    if (dp->capture &&
+        nswitch_capture_takes(dp->capture, src->number, &decision,
+                              frame.iov[0].iov_base)) {
+        nswitch_capture_write(dp->capture, frame.iov, frame.count);
     }
-    /*
-     * Receivers are virtio-net devices and netdev backends: none hands a
-     * frame back to this card before delivery returns, so the decision's
-     * port list (the core's scratch) stays valid through the loop.
-     */
+    /* The decision's port list is the core's: nothing decides meanwhile. */
     for (uint32_t i = 0; i < decision.count; i++) {
-        NSwitchPort *dst = card->ports[decision.ports[i]];
+        uint32_t number = decision.ports[i];
 
-        if (!dst) {
-            /* the uplink of a card without netdev */
-            nswitch_count_drop(card->core, decision.ports[i],
-                               NSWITCH_DROP_PORT_DOWN);
-            continue;
-        }
-        /* The core sends a port-VLAN function only frames of its VLAN. */
-        if (!dst->is_uplink &&
-            nswitch_port_info(card->core, dst->number)->policy.vlan) {
+        if (number != nswitch_uplink_port(dp->core) &&
+            nswitch_port_info(dp->core, number)->policy.vlan) {
             if (!stripped.iov) {
-                stripped = strip_tag(&frame, card->stripped_iov);
+                stripped = strip_tag(dp, &frame);
             }
-            deliver(card, dst, &stripped);
+            deliver(dp, number, &stripped);
             continue;
         }
-        deliver(card, dst, &frame);
+        deliver(dp, number, &frame);
     }
     if (decision.mirror_port != NSWITCH_RELAY_NONE) {
-        deliver(card, card->ports[decision.mirror_port], &frame);
+        deliver(dp, decision.mirror_port, &frame);
     }
+}
+
+static void forward(void *opaque, NSwitchPort *src, const struct iovec *iov,
+                    int iovcnt)
+{
+    NSwitchDatapath *dp = opaque;
+
+    assert(!dp->busy);
+    dp->busy = true;
+    forward_frame(dp, src, iov, iovcnt);
+    dp->busy = false;
+    flush_deferred(dp);
+}
+
+/*
+ * Frames that came while the datapath delivered wait in QEMU's queues at
+ * their ports: they go now, in turn, and what they bring about in turn.
+ */
+static void flush_deferred(NSwitchDatapath *dp)
+{
+    if (dp->flushing) {
+        return;
+    }
+    dp->flushing = true;
+    while (dp->deferred) {
+        for (uint32_t i = 0; i < dp->port_count && dp->deferred; i++) {
+            NSwitchPort *port = dp->ports[i];
+
+            if (port && port->deferred) {
+                port->deferred = false;
+                dp->deferred--;
+                qemu_flush_queued_packets(&port->nc);
+            }
+        }
+    }
+    dp->flushing = false;
 }

@@ -14,7 +14,6 @@
 #include "hw/pci/pcie_sriov.h"
 #include "hw/virtio/virtio-net.h"
 #include "qapi/error.h"
-#include "nswitch-port.h"
 
 static void nswitch_nic_vf_realize(DeviceState *dev, Error **errp)
 {

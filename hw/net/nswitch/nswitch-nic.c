@@ -24,8 +24,8 @@
 #include "hw/virtio/virtio-net.h"
 #include "qapi/error.h"
 #include "standard-headers/linux/virtio_config.h"
-#include "nswitch-capture.h"
 #include "nswitch-datapath.h"
+#include "nswitch-function.h"
 #include "trace.h"
 
 /*
@@ -143,23 +143,19 @@ VirtIONet *nswitch_nic_vf_net(NSwitchNic *card, uint16_t vf)
 NSwitchRelayStatus nswitch_nic_pin_vf_mac(NSwitchNic *card, uint16_t vf,
                                           const uint8_t *mac)
 {
-    VirtIONet *net = nswitch_nic_vf_net(card, vf);
     NSwitchRelayStatus status;
 
     status = nswitch_port_pin_mac(card->core, NSWITCH_NIC_VF_PORT(vf), mac);
-    if (status != NSWITCH_RELAY_OK) {
-        return status;
+    if (status == NSWITCH_RELAY_OK) {
+        nswitch_function_set_mac(nswitch_nic_vf_net(card, vf), mac);
     }
-    /* virtio-net takes the MAC back from its conf on every reset. */
-    memcpy(net->nic_conf.macaddr.a, mac, ETH_ALEN);
-    memcpy(net->mac, mac, ETH_ALEN);
-    qemu_format_nic_info_str(qemu_get_queue(net->nic), net->mac);
-    return NSWITCH_RELAY_OK;
+    return status;
 }
 
 static bool uplink_link_up(NSwitchNic *card)
 {
-    NSwitchPort *uplink = card->ports[NSWITCH_NIC_UPLINK_PORT];
+    NSwitchPort *uplink = nswitch_datapath_port(card->datapath,
+                                                NSWITCH_NIC_UPLINK_PORT);
 
     return !uplink || !uplink->nc.peer || !uplink->nc.peer->link_down;
 }
@@ -192,47 +188,24 @@ void nswitch_nic_apply_links(NSwitchNic *card)
 /* A function's receive filter, for the switch's rare questions. */
 static VirtIONet *function_net(NSwitchNic *card, uint32_t port)
 {
-    NetClientState *peer = card->ports[port] ? card->ports[port]->nc.peer
-                                             : NULL;
+    NSwitchPort *function = nswitch_datapath_port(card->datapath, port);
 
-    return peer && peer->info->type == NET_CLIENT_DRIVER_NIC
-           ? qemu_get_nic_opaque(peer) : NULL;
+    return function ? nswitch_function_net(function->nc.peer) : NULL;
 }
 
-/*
- * virtio-net starts promiscuous for drivers without a control queue; a
- * function counts as promiscuous only once its driver runs.
- */
 static bool function_promiscuous(void *opaque, uint32_t port)
 {
     VirtIONet *net = function_net(opaque, port);
 
-    return net && net->promisc &&
-           (VIRTIO_DEVICE(net)->status & VIRTIO_CONFIG_S_DRIVER_OK);
+    return net && nswitch_function_promiscuous(net);
 }
 
-/*
- * Only the multicast list: all-multicast is what trust would allow. A
- * driver without the control queue's RX commands cannot subscribe, and
- * gets every group, as virtio-net gives it.
- */
 static bool function_subscribed(void *opaque, uint32_t port,
                                 const uint8_t *mac)
 {
     VirtIONet *net = function_net(opaque, port);
 
-    if (!net) {
-        return false;
-    }
-    if (!virtio_vdev_has_feature(VIRTIO_DEVICE(net), VIRTIO_NET_F_CTRL_RX)) {
-        return true;
-    }
-    for (int i = net->mac_table.first_multi; i < net->mac_table.in_use; i++) {
-        if (!memcmp(net->mac_table.macs + i * ETH_ALEN, mac, ETH_ALEN)) {
-            return true;
-        }
-    }
-    return false;
+    return net && nswitch_function_subscribed(net, mac);
 }
 
 static const NSwitchRxModeOps function_rx_mode = {
@@ -362,6 +335,12 @@ static bool nswitch_nic_check_properties(NSwitchNic *nic, Error **errp)
                    nic->rx_queue, NSWITCH_NIC_MAX_RX_QUEUE);
         return false;
     }
+    if (nic->buffer_size > NSWITCH_NIC_MAX_BUFFER_SIZE) {
+        error_setg(errp, "Property 'buffer-size' is %" PRIu64 " bytes; at "
+                   "most %" PRIu64 " (4G)", nic->buffer_size,
+                   (uint64_t)NSWITCH_NIC_MAX_BUFFER_SIZE);
+        return false;
+    }
     if (nic->total_vfs > limit) {
         error_setg(errp, "Property 'vfs' is %u but at most %u VFs fit %s",
                    nic->total_vfs, limit,
@@ -406,7 +385,8 @@ NetClientState *nswitch_nic_vf_peer(NSwitchNic *card, uint16_t vf)
     if (card->vf_backends) {
         return card->vf_backends[vf];
     }
-    return &card->ports[NSWITCH_NIC_VF_PORT(vf)]->nc;
+    return &nswitch_datapath_port(card->datapath,
+                                  NSWITCH_NIC_VF_PORT(vf))->nc;
 }
 
 static uint16_t ext_cap_size(uint16_t id)
@@ -457,18 +437,18 @@ static char *nswitch_nic_port_name(DeviceState *dev, const char *what)
 
 static void nswitch_nic_destroy_switch(NSwitchNic *nic)
 {
-    for (uint32_t i = 0; nic->ports && i < nic->port_count; i++) {
-        nswitch_port_delete(nic->ports[i]);
-    }
-    g_clear_pointer(&nic->ports, g_free);
+    g_clear_pointer(&nic->datapath, nswitch_datapath_free);
     g_clear_pointer(&nic->vf_link, g_free);
-    g_clear_pointer(&nic->capture, nswitch_capture_stop);
     g_clear_pointer(&nic->migrated_ports, g_free);
     g_clear_pointer(&nic->migrated_policies, g_free);
     g_clear_pointer(&nic->migrated_links, g_free);
     g_clear_pointer(&nic->vf_backends, g_free);
-    nswitch_datapath_cleanup(nic);
     g_clear_pointer(&nic->core, nswitch_free);
+}
+
+static void nswitch_nic_uplink_link_changed(void *opaque)
+{
+    nswitch_nic_apply_links(opaque);
 }
 
 /* The switch and its PF and uplink ports; the VF ports come with VFs. */
@@ -479,6 +459,8 @@ static bool nswitch_nic_create_switch(NSwitchNic *nic, Error **errp)
     NetClientState *backend = net->nic_conf.peers.ncs[0];
     g_autofree char *uplink_name = nswitch_nic_port_name(dev, "uplink");
     g_autofree char *pf_name = nswitch_nic_port_name(dev, "pf");
+    NSwitchDatapathConfig config;
+    NSwitchPort *pf;
 
     if (net->nic_conf.peers.queues > 1) {
         error_setg(errp, "Property 'netdev' names a multiqueue netdev; the "
@@ -499,22 +481,26 @@ static bool nswitch_nic_create_switch(NSwitchNic *nic, Error **errp)
     nswitch_set_rx_mode_ops(nic->core, &function_rx_mode, nic);
     nswitch_set_uplink_rate(nic->core, nic->uplink_mbps * 1000000ull,
                             qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
-    nic->ports = g_new0(NSwitchPort *, nic->port_count);
     nic->vf_link = g_new0(NSwitchLinkState, nic->total_vfs);
     nic->migrated_ports = g_new0(NSwitchPortCounters, nic->port_count);
     nic->migrated_policies = g_new0(NSwitchPortPolicy, nic->port_count);
     nic->migrated_links = g_new0(uint8_t, nic->port_count);
-    nswitch_datapath_init(nic);
+    config = (NSwitchDatapathConfig) {
+        .core = nic->core, .port_count = nic->port_count,
+        .rx_queue = nic->rx_queue, .buffer_size = nic->buffer_size,
+        .uplink_link_changed = nswitch_nic_uplink_link_changed,
+        .opaque = nic,
+    };
+    nic->datapath = nswitch_datapath_new(&config);
     /* Without a netdev the uplink is an unplugged cable: no port. */
     if (backend) {
-        nic->ports[NSWITCH_NIC_UPLINK_PORT] =
-            nswitch_port_new_uplink(nic, NSWITCH_NIC_UPLINK_PORT, backend,
-                                    uplink_name);
+        nswitch_datapath_add_uplink(nic->datapath, NSWITCH_NIC_UPLINK_PORT,
+                                    backend, uplink_name);
     }
-    nic->ports[NSWITCH_NIC_PF_PORT] =
-        nswitch_port_new_function(nic, NSWITCH_NIC_PF_PORT, pf_name);
+    pf = nswitch_datapath_add_function(nic->datapath, NSWITCH_NIC_PF_PORT,
+                                       pf_name);
     /* The PF's virtio-net talks to its switch port, not to the netdev. */
-    net->nic_conf.peers.ncs[0] = &nic->ports[NSWITCH_NIC_PF_PORT]->nc;
+    net->nic_conf.peers.ncs[0] = &pf->nc;
     net->nic_conf.peers.queues = 1;
     return true;
 }
@@ -572,8 +558,8 @@ static bool nswitch_nic_init_sriov(NSwitchNic *nic, Error **errp)
         g_autofree char *what = g_strdup_printf("vf%u", vf);
         g_autofree char *name = nswitch_nic_port_name(DEVICE(nic), what);
 
-        nic->ports[NSWITCH_NIC_VF_PORT(vf)] =
-            nswitch_port_new_function(nic, NSWITCH_NIC_VF_PORT(vf), name);
+        nswitch_datapath_add_function(nic->datapath, NSWITCH_NIC_VF_PORT(vf),
+                                      name);
     }
     if (!pcie_sriov_pf_init(pci_dev, offset, TYPE_NSWITCH_NIC_VF,
                             NSWITCH_NIC_VF_DEVICE_ID, nic->total_vfs,
@@ -607,7 +593,7 @@ static void nswitch_nic_sync_vf_ports(NSwitchNic *nic)
         trace_nswitch_nic_vf_enable(vf, vf_dev->enabled);
         if (!vf_dev->enabled) {
             nswitch_port_detach(nic->core, port);
-            nswitch_port_purge(nic->ports[port]);
+            nswitch_port_purge(nswitch_datapath_port(nic->datapath, port));
             continue;
         }
         vf_net = &NSWITCH_NIC_VF(vf_dev)->parent_obj.vdev;
@@ -716,7 +702,8 @@ static void nswitch_nic_reset_exit(Object *obj, ResetType type)
     if (nc->parent_phases.exit) {
         nc->parent_phases.exit(obj, type);
     }
-    nswitch_port_purge(nic->ports[NSWITCH_NIC_PF_PORT]);
+    nswitch_port_purge(nswitch_datapath_port(nic->datapath,
+                                             NSWITCH_NIC_PF_PORT));
     nswitch_nic_sync_ports(nic);
 }
 
@@ -730,6 +717,8 @@ static const Property nswitch_nic_properties[] = {
     DEFINE_PROP_UINT32("uplink-speed", NSwitchNic, uplink_mbps, 0),
     DEFINE_PROP_UINT32("rx-queue", NSwitchNic, rx_queue,
                        NSWITCH_NIC_DEFAULT_RX_QUEUE),
+    DEFINE_PROP_SIZE("buffer-size", NSwitchNic, buffer_size,
+                     NSWITCH_NIC_DEFAULT_BUFFER_SIZE),
 };
 
 static void nswitch_nic_class_init(ObjectClass *klass, void *data)
@@ -754,6 +743,11 @@ static void nswitch_nic_class_init(ObjectClass *klass, void *data)
         "or vswitch (each VF on its own netdev, see vf-netdevs)");
     object_class_property_set_description(klass, "vf-netdevs",
         "vswitch mode: the netdevs of the VFs, id0:id1:..., one per VF");
+    object_class_property_set_description(klass, "rx-queue",
+        "Frames the card holds for a port whose receiver is busy (a full "
+        "receive ring, a blocked uplink); 0: drop at once");
+    object_class_property_set_description(klass, "buffer-size",
+        "Bytes the card holds for all its receivers together (default 64M)");
     object_class_property_set_description(klass, "uplink-speed",
         "Cap on what crosses the uplink, both ways together, in Mbit/s "
         "(0: none)");

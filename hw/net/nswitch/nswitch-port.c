@@ -8,6 +8,12 @@
  * guest accepts, so that the datapath segments in software only where a
  * receiver needs it.
  *
+ * Every copy the datapath hands a port ends in exactly one counter:
+ * delivered when the receiver took it, or dropped with the reason it did
+ * not. QEMU's net layer says a frame was delivered when a link is down or
+ * when virtio-net filtered it out, so a port looks before it sends, and
+ * checks the guest's receive queue after.
+ *
  * Copyright (c) 2026 The nswitch-nic authors
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -17,7 +23,8 @@
 #include "qemu/main-loop.h"
 #include "qemu/timer.h"
 #include "standard-headers/linux/virtio_net.h"
-#include "nswitch-datapath.h"
+#include "nswitch-function.h"
+#include "nswitch-port.h"
 #include "trace.h"
 
 static NSwitchPort *port_of(NetClientState *nc)
@@ -25,19 +32,32 @@ static NSwitchPort *port_of(NetClientState *nc)
     return container_of(nc, NSwitchPort, nc);
 }
 
+static size_t frame_len(const NSwitchPort *port, size_t size)
+{
+    return size > port->vnet_hdr_len ? size - port->vnet_hdr_len : 0;
+}
+
+static void count_delivery(NSwitchPort *port, size_t size)
+{
+    nswitch_count_delivery(port->core, port->number, frame_len(port, size));
+}
+
+static void count_drop(NSwitchPort *port, NSwitchDropReason reason)
+{
+    nswitch_count_drop(port->core, port->number, reason);
+}
+
 /* Under the function's TX rate, or paced until its bytes are there. */
 static bool function_may_send(NSwitchPort *port, size_t size)
 {
-    size_t len = size > port->vnet_hdr_len ? size - port->vnet_hdr_len : 0;
     uint64_t now, wait;
 
-    if (!nswitch_port_info(port->card->core,
-                           port->number)->policy.max_tx_rate_bps) {
+    if (!nswitch_port_info(port->core, port->number)->policy.max_tx_rate_bps) {
         return true;
     }
     now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
-    if (nswitch_port_take_tx(port->card->core, port->number, len, now,
-                             &wait)) {
+    if (nswitch_port_take_tx(port->core, port->number, frame_len(port, size),
+                             now, &wait)) {
         return true;
     }
     port->tx_paced = true;
@@ -54,23 +74,39 @@ static void function_tx_resume(void *opaque)
     qemu_flush_queued_packets(&port->nc);
 }
 
+/* While the datapath delivers, frames wait in QEMU's queue at the port. */
+static bool must_wait(NSwitchPort *port)
+{
+    if (!port->ops->busy(port->opaque)) {
+        return false;
+    }
+    if (!port->deferred) {
+        port->deferred = true;
+        port->ops->deferred(port->opaque, port);
+    }
+    return true;
+}
+
 static ssize_t nswitch_port_receive_iov(NetClientState *nc,
                                         const struct iovec *iov, int iovcnt)
 {
     NSwitchPort *port = port_of(nc);
     size_t size = iov_size(iov, iovcnt);
 
-    if (!port->is_uplink && !function_may_send(port, size)) {
+    if (must_wait(port) ||
+        (!port->is_uplink && !function_may_send(port, size))) {
         /* QEMU queues it at this port, with the function's TX. */
         return 0;
     }
-    nswitch_datapath_forward(port->card, port, iov, iovcnt);
+    port->ops->forward(port->opaque, port, iov, iovcnt);
     return size;
 }
 
 static bool nswitch_port_can_receive(NetClientState *nc)
 {
-    return !port_of(nc)->tx_paced;
+    NSwitchPort *port = port_of(nc);
+
+    return !port->tx_paced && !must_wait(port);
 }
 
 static ssize_t nswitch_port_receive(NetClientState *nc, const uint8_t *buf,
@@ -111,7 +147,9 @@ static void nswitch_port_set_offload(NetClientState *nc, int csum, int tso4,
 
 static void nswitch_uplink_link_changed(NetClientState *nc)
 {
-    nswitch_nic_apply_links(port_of(nc)->card);
+    NSwitchPort *port = port_of(nc);
+
+    port->ops->uplink_link_changed(port->opaque);
 }
 
 static NetClientInfo nswitch_function_port_info = {
@@ -129,51 +167,58 @@ static NetClientInfo nswitch_function_port_info = {
 static NetClientInfo nswitch_uplink_port_info = {
     .type = NET_CLIENT_DRIVER_NONE,
     .size = sizeof(NSwitchPort),
+    .can_receive = nswitch_port_can_receive,
     .receive = nswitch_port_receive,
     .receive_iov = nswitch_port_receive_iov,
     .link_status_changed = nswitch_uplink_link_changed,
 };
 
-static NSwitchPort *port_new(NetClientInfo *info, NSwitchNic *card,
-                             uint32_t number, NetClientState *peer,
-                             const char *name)
+static void drain_held_bh(void *opaque);
+
+static NSwitchPort *port_new(NetClientInfo *info,
+                             const NSwitchPortConfig *config, uint32_t number,
+                             NetClientState *peer, const char *name,
+                             uint32_t in_flight_capacity)
 {
-    NetClientState *nc = qemu_new_net_client(info, peer, TYPE_NSWITCH_NIC,
-                                             name);
+    NetClientState *nc = qemu_new_net_client(info, peer, "nswitch-nic", name);
     NSwitchPort *port = port_of(nc);
 
-    port->card = card;
+    port->ops = config->ops;
+    port->opaque = config->opaque;
+    port->core = config->core;
+    port->buffer = config->buffer;
     port->number = number;
+    port->rx_queue = config->rx_queue;
     port->purge_reason = NSWITCH_DROP_PORT_DOWN;
     /* The frame in QEMU's queue is one of the rx-queue the card holds. */
     nswitch_priority_queue_init(&port->held,
-                                card->rx_queue ? card->rx_queue - 1 : 0);
+                                config->rx_queue ? config->rx_queue - 1 : 0);
+    port->in_flight.capacity = in_flight_capacity;
+    port->in_flight.sizes = g_new(uint32_t, in_flight_capacity);
+    port->drain_bh = qemu_bh_new(drain_held_bh, port);
     return port;
 }
 
-static void drain_held_bh(void *opaque);
-
-NSwitchPort *nswitch_port_new_function(NSwitchNic *card, uint32_t number,
-                                       const char *name)
+NSwitchPort *nswitch_port_new_function(const NSwitchPortConfig *config,
+                                       uint32_t number, const char *name)
 {
-    NSwitchPort *port = port_new(&nswitch_function_port_info, card, number,
-                                 NULL, name);
+    NSwitchPort *port = port_new(&nswitch_function_port_info, config, number,
+                                 NULL, name, 1);
 
     /* virtio-net's header until it tells us the length it settled on */
     port->vnet_hdr_len = sizeof(struct virtio_net_hdr);
     port->tx_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, function_tx_resume,
                                   port);
-    port->drain_bh = qemu_bh_new(drain_held_bh, port);
     qemu_set_info_str(&port->nc, "nswitch-nic function port %u", number);
     return port;
 }
 
-NSwitchPort *nswitch_port_new_uplink(NSwitchNic *card, uint32_t number,
-                                     NetClientState *backend,
+NSwitchPort *nswitch_port_new_uplink(const NSwitchPortConfig *config,
+                                     uint32_t number, NetClientState *backend,
                                      const char *name)
 {
-    NSwitchPort *port = port_new(&nswitch_uplink_port_info, card, number,
-                                 backend, name);
+    NSwitchPort *port = port_new(&nswitch_uplink_port_info, config, number,
+                                 backend, name, MAX(config->rx_queue, 1));
 
     port->is_uplink = true;
     if (qemu_has_vnet_hdr(backend)) {
@@ -196,6 +241,7 @@ void nswitch_port_delete(NSwitchPort *port)
         nswitch_port_purge(port);
         g_clear_pointer(&port->tx_timer, timer_free);
         g_clear_pointer(&port->drain_bh, qemu_bh_delete);
+        g_clear_pointer(&port->in_flight.sizes, g_free);
         qemu_del_net_client(&port->nc);
     }
 }
@@ -207,57 +253,125 @@ typedef struct HeldFrame {
     uint8_t data[];
 } HeldFrame;
 
-static void count_delivery(NSwitchPort *port, size_t size)
+static bool buffer_take(NSwitchPort *port, size_t size)
 {
-    nswitch_count_delivery(port->card->core, port->number,
-                           size > port->vnet_hdr_len ?
-                           size - port->vnet_hdr_len : 0);
+    if (size > port->buffer->size - port->buffer->used) {
+        return false;
+    }
+    port->buffer->used += size;
+    return true;
 }
 
-static void drain_held(NSwitchPort *port);
+static void buffer_give_back(NSwitchPort *port, size_t size)
+{
+    assert(port->buffer->used >= size);
+    port->buffer->used -= size;
+}
+
+static void held_frame_free(NSwitchPort *port, HeldFrame *frame)
+{
+    buffer_give_back(port, frame->size);
+    g_free(frame);
+}
+
+/* Whether the function's guest took a frame since its RX was at @before. */
+static bool function_took_frame(NSwitchPort *port, unsigned int before)
+{
+    VirtIONet *net = nswitch_function_net(port->nc.peer);
+
+    return !net || nswitch_function_rx_position(net) != before;
+}
+
+/* The receiver's answer to a frame of @size bytes it was given. */
+static void count_outcome(NSwitchPort *port, ssize_t ret, size_t size,
+                          unsigned int rx_before)
+{
+    if (ret > 0) {
+        if (port->is_uplink || function_took_frame(port, rx_before)) {
+            count_delivery(port, size);
+        } else {
+            /* virtio-net's MAC or VLAN filter, or buffers too small */
+            count_drop(port, NSWITCH_DROP_FILTERED);
+        }
+    } else {
+        count_drop(port, ret ? NSWITCH_DROP_PORT_DOWN : port->purge_reason);
+    }
+}
+
+static uint32_t in_flight_pop(NSwitchPort *port)
+{
+    NSwitchInFlight *flight = &port->in_flight;
+    uint32_t size;
+
+    assert(flight->count);
+    size = flight->sizes[flight->first];
+    flight->first = (flight->first + 1) % flight->capacity;
+    flight->count--;
+    return size;
+}
 
 /*
- * The in-flight frame has reached its guest (@ret > 0), was purged (0),
- * or found the function's driver gone (< 0).
+ * An in-flight frame reached its receiver (@ret > 0), was purged (0), or
+ * found the function's driver gone (< 0).
  */
 static void in_flight_done(NetClientState *nc, ssize_t ret)
 {
     NSwitchPort *port = port_of(nc);
+    uint32_t size = in_flight_pop(port);
 
-    assert(port->in_flight);
-    port->in_flight = false;
-    if (ret > 0) {
-        count_delivery(port, ret);
-    } else {
-        nswitch_count_drop(port->card->core, port->number,
-                           ret ? NSWITCH_DROP_PORT_DOWN : port->purge_reason);
-    }
+    buffer_give_back(port, size);
+    count_outcome(port, ret, size, port->rx_position);
     /* A purge (0) empties the held frames itself. */
     if (ret && port->held.count) {
         qemu_bh_schedule(port->drain_bh);
     }
 }
 
-/*
- * Sends to the function; a frame QEMU queues becomes the in-flight one.
- * Without an rx-queue, a frame that finds the ring full is dropped.
- */
-static NSwitchPortSend send_now(NSwitchPort *port, const struct iovec *iov,
-                                int iovcnt)
+static unsigned int rx_position_now(NSwitchPort *port)
 {
-    ssize_t ret = qemu_sendv_packet_async(&port->nc, iov, iovcnt,
-                                          in_flight_done);
+    VirtIONet *net = port->is_uplink ? NULL
+                                     : nswitch_function_net(port->nc.peer);
 
+    return net ? nswitch_function_rx_position(net) : 0;
+}
+
+/*
+ * Sends to the receiver; a frame QEMU queues is in flight, and takes
+ * room in the card's buffer. Without an rx-queue, or without room, a
+ * frame that cannot go at once is dropped (it is the only one in flight:
+ * the purge takes it alone).
+ */
+static void send_now(NSwitchPort *port, const struct iovec *iov, int iovcnt)
+{
+    NSwitchInFlight *flight = &port->in_flight;
+    unsigned int rx_before = rx_position_now(port);
+    size_t size = iov_size(iov, iovcnt);
+    ssize_t ret;
+
+    assert(flight->count < flight->capacity);
+    if (flight->count && size > port->buffer->size - port->buffer->used) {
+        /* it would wait behind the others, and there is no room */
+        count_drop(port, NSWITCH_DROP_BUFFER_FULL);
+        return;
+    }
+    ret = qemu_sendv_packet_async(&port->nc, iov, iovcnt, in_flight_done);
     if (ret) {
-        return ret > 0 ? NSWITCH_PORT_TOOK_FRAME : NSWITCH_PORT_REFUSED_FRAME;
+        count_outcome(port, ret, size, rx_before);
+        return;
     }
-    port->in_flight = true;
-    if (!port->card->rx_queue) {
-        port->purge_reason = NSWITCH_DROP_RECEIVER_FULL;
-        qemu_purge_queued_packets(&port->nc);
-        port->purge_reason = NSWITCH_DROP_PORT_DOWN;
+    /* QEMU's queue copied the frame: it calls in_flight_done for it. */
+    flight->sizes[(flight->first + flight->count) % flight->capacity] = size;
+    flight->count++;
+    port->rx_position = rx_before;
+    port->buffer->used += size;
+    if (port->rx_queue && port->buffer->used <= port->buffer->size) {
+        return;
     }
-    return NSWITCH_PORT_HOLDS_FRAME;
+    assert(flight->count == 1);
+    port->purge_reason = port->rx_queue ? NSWITCH_DROP_BUFFER_FULL
+                                        : NSWITCH_DROP_RECEIVER_FULL;
+    qemu_purge_queued_packets(&port->nc);
+    port->purge_reason = NSWITCH_DROP_PORT_DOWN;
 }
 
 /* Held frames follow the in-flight one, highest priority first. */
@@ -265,24 +379,15 @@ static void drain_held(NSwitchPort *port)
 {
     NSwitchQueuedFrame *node;
 
-    while (!port->in_flight &&
+    while (!port->in_flight.count &&
            (node = nswitch_priority_queue_pop(&port->held))) {
         HeldFrame *frame = container_of(node, HeldFrame, node);
         struct iovec iov = { .iov_base = frame->data,
                              .iov_len = frame->size };
 
-        switch (send_now(port, &iov, 1)) {
-        case NSWITCH_PORT_TOOK_FRAME:
-            count_delivery(port, frame->size);
-            break;
-        case NSWITCH_PORT_HOLDS_FRAME:
-            break;
-        case NSWITCH_PORT_REFUSED_FRAME:
-            nswitch_count_drop(port->card->core, port->number,
-                               NSWITCH_DROP_RECEIVER_FULL);
-            break;
-        }
-        /* QEMU's queue copied it if it keeps it. */
+        /* Its room in the buffer passes to QEMU's copy, if it keeps one. */
+        buffer_give_back(port, frame->size);
+        send_now(port, &iov, 1);
         g_free(frame);
     }
 }
@@ -292,54 +397,72 @@ static void drain_held_bh(void *opaque)
     drain_held(opaque);
 }
 
-static HeldFrame *held_frame_new(const struct iovec *iov, int iovcnt,
-                                 uint8_t priority)
+static void hold(NSwitchPort *port, const struct iovec *iov, int iovcnt,
+                 uint8_t priority)
 {
     size_t size = iov_size(iov, iovcnt);
-    HeldFrame *frame = g_malloc(sizeof(*frame) + size);
+    NSwitchQueuedFrame *out;
+    HeldFrame *frame;
 
+    if (!nswitch_priority_queue_accepts(&port->held, priority)) {
+        count_drop(port, NSWITCH_DROP_RECEIVER_FULL);
+        return;
+    }
+    if (!buffer_take(port, size)) {
+        count_drop(port, NSWITCH_DROP_BUFFER_FULL);
+        return;
+    }
+    frame = g_malloc(sizeof(*frame) + size);
     frame->node.priority = priority;
     frame->size = size;
     iov_to_buf(iov, iovcnt, 0, frame->data, size);
-    return frame;
+    out = nswitch_priority_queue_push(&port->held, &frame->node);
+    if (out) {
+        /* refused, or it pushed out the newest frame of a lower class */
+        count_drop(port, NSWITCH_DROP_RECEIVER_FULL);
+        held_frame_free(port, container_of(out, HeldFrame, node));
+    }
 }
 
-NSwitchPortSend nswitch_port_send_to_function(NSwitchPort *port,
-                                              const struct iovec *iov,
-                                              int iovcnt, uint8_t priority)
+void nswitch_port_deliver(NSwitchPort *port, const struct iovec *iov,
+                          int iovcnt, uint8_t priority)
 {
     NetClientState *peer = port->nc.peer;
-    HeldFrame *frame;
-    NSwitchQueuedFrame *out;
 
-    if (!peer || (peer->info->can_receive && !peer->info->can_receive(peer))) {
-        return NSWITCH_PORT_REFUSED_FRAME;
+    if (!peer) {
+        count_drop(port, NSWITCH_DROP_PORT_DOWN);
+        return;
     }
-    if (!port->in_flight && !port->held.count) {
-        return send_now(port, iov, iovcnt);
+    /* QEMU's net layer swallows frames to or from a link that is down. */
+    if (port->nc.link_down || peer->link_down) {
+        count_drop(port, NSWITCH_DROP_LINK_DOWN);
+        return;
     }
-    if (!nswitch_priority_queue_accepts(&port->held, priority)) {
-        return NSWITCH_PORT_REFUSED_FRAME;
+    if (port->is_uplink) {
+        if (port->in_flight.count == port->in_flight.capacity) {
+            count_drop(port, NSWITCH_DROP_RECEIVER_FULL);
+            return;
+        }
+        send_now(port, iov, iovcnt);
+        return;
     }
-    frame = held_frame_new(iov, iovcnt, priority);
-    out = nswitch_priority_queue_push(&port->held, &frame->node);
-    if (out == &frame->node) {
-        g_free(frame);
-        return NSWITCH_PORT_REFUSED_FRAME;
+    if (peer->info->can_receive && !peer->info->can_receive(peer)) {
+        /* no driver, or a queue it has not set up */
+        count_drop(port, NSWITCH_DROP_RECEIVER_FULL);
+        return;
     }
-    if (out) {
-        nswitch_count_drop(port->card->core, port->number,
-                           NSWITCH_DROP_RECEIVER_FULL);
-        g_free(container_of(out, HeldFrame, node));
+    if (!port->in_flight.count && !port->held.count) {
+        send_now(port, iov, iovcnt);
+        return;
     }
+    hold(port, iov, iovcnt, priority);
     /* Nothing in flight (the last one found the driver gone): go on. */
     drain_held(port);
-    return NSWITCH_PORT_HOLDS_FRAME;
 }
 
 uint32_t nswitch_port_held(const NSwitchPort *port)
 {
-    return port->held.count + port->in_flight;
+    return port->held.count + port->in_flight.count;
 }
 
 void nswitch_port_purge(NSwitchPort *port)
@@ -347,9 +470,13 @@ void nswitch_port_purge(NSwitchPort *port)
     NSwitchQueuedFrame *node;
 
     while ((node = nswitch_priority_queue_pop(&port->held))) {
-        nswitch_count_drop(port->card->core, port->number,
-                           NSWITCH_DROP_PORT_DOWN);
-        g_free(container_of(node, HeldFrame, node));
+        count_drop(port, NSWITCH_DROP_PORT_DOWN);
+        held_frame_free(port, container_of(node, HeldFrame, node));
     }
     qemu_purge_queued_packets(&port->nc);
+}
+
+void nswitch_port_forget_refused_mac(NSwitchPort *port)
+{
+    memset(port->refused_mac, 0, ETH_ALEN);
 }

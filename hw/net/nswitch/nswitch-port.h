@@ -11,9 +11,12 @@
 
 #include "net/net.h"
 #include "qemu/timer.h"
-#include "hw/net/nswitch-nic.h"
 #include "hw/net/nswitch/priority-queue.h"
+#include "hw/net/nswitch/switch.h"
 
+typedef struct NSwitchPort NSwitchPort;
+
+/* What a receiver can take without software segmentation or checksum. */
 typedef struct NSwitchPortOffloads {
     bool csum;
     bool tso4;
@@ -21,29 +24,66 @@ typedef struct NSwitchPortOffloads {
     bool ecn;
 } NSwitchPortOffloads;
 
+/*
+ * The card's memory for frames waiting for a receiver: held frames and
+ * the copies QEMU's queues keep for the card, every port together.
+ */
+typedef struct NSwitchPortBuffer {
+    uint64_t used;
+    uint64_t size;
+} NSwitchPortBuffer;
+
+/* What the ports call back: forwarding, and the uplink's link state. */
+typedef struct NSwitchPortOps {
+    /* A frame (with the port's virtio-net header) came in on @port. */
+    void (*forward)(void *opaque, NSwitchPort *port,
+                    const struct iovec *iov, int iovcnt);
+    /* Whether the datapath is delivering: a frame now must wait. */
+    bool (*busy)(void *opaque);
+    /* A frame had to wait: the datapath flushes @port when done. */
+    void (*deferred)(void *opaque, NSwitchPort *port);
+    /* The uplink netdev's link went up or down. */
+    void (*uplink_link_changed)(void *opaque);
+} NSwitchPortOps;
+
+/* Frames QEMU's queue at the receiver keeps for the port, oldest first. */
+typedef struct NSwitchInFlight {
+    uint32_t *sizes;
+    uint32_t capacity;
+    uint32_t first;
+    uint32_t count;
+} NSwitchInFlight;
+
 struct NSwitchPort {
     NetClientState nc;          /* first: the net layer allocates ports */
-    NSwitchNic *card;
+    const NSwitchPortOps *ops;
+    void *opaque;
+    NSwitch *core;              /* where the port counts */
+    NSwitchPortBuffer *buffer;
     uint32_t number;            /* switch port number in the core */
     bool is_uplink;
     /* virtio-net header on frames exchanged with the peer; 0 for none */
     int vnet_hdr_len;
-    /* What the peer can receive without software segmentation/checksum. */
     NSwitchPortOffloads peer_accepts;
     /*
-     * Frames waiting for room in the function's receive ring: one in
-     * QEMU's queue at the peer (in_flight), which the guest's next RX
-     * kick flushes, and the rest here, served by 802.1p priority.
+     * Frames waiting for their receiver. A function's: one in QEMU's
+     * queue at its virtio-net (in flight), which the guest's next RX
+     * kick flushes, and the rest here, served by 802.1p priority. The
+     * uplink's: up to rx-queue in QEMU's queue at the backend, as a
+     * wire's transmit queue.
      */
     NSwitchPriorityQueue held;
-    bool in_flight;
+    NSwitchInFlight in_flight;
+    uint32_t rx_queue;          /* frames held and in flight, at most */
+    /* The function's RX position when its in-flight frame was queued. */
+    unsigned int rx_position;
     /*
      * Held frames follow the in-flight one from the main loop: the guest's
      * RX kick that flushes it runs in its vCPU thread, which would
      * otherwise copy every held frame while its guest waits.
      */
     QEMUBH *drain_bh;
-    /* What the in-flight frame counts as if purged (port-down). */
+    /* What an in-flight frame counts as if purged (port-down). */
     NSwitchDropReason purge_reason;
     /*
      * The function's TX rate: a frame over it waits in QEMU's queue at
@@ -52,44 +92,52 @@ struct NSwitchPort {
      */
     QEMUTimer *tx_timer;
     bool tx_paced;
+    /* A frame for the switch waits in QEMU's queue at this port. */
+    bool deferred;
     /* The last MAC the function's guest chose that the switch refused. */
     uint8_t refused_mac[ETH_ALEN];
 };
 
-typedef enum NSwitchPortSend {
-    NSWITCH_PORT_TOOK_FRAME,
-    NSWITCH_PORT_HOLDS_FRAME,   /* counted when it leaves the card */
-    NSWITCH_PORT_REFUSED_FRAME,
-} NSwitchPortSend;
+typedef struct NSwitchPortConfig {
+    const NSwitchPortOps *ops;
+    void *opaque;
+    NSwitch *core;
+    NSwitchPortBuffer *buffer;
+    uint32_t rx_queue;          /* frames held for the receiver */
+} NSwitchPortConfig;
 
 /*
  * A port for a function (PF or VF); its peer is the function's virtio-net,
  * connected when that device realizes.
  */
-NSwitchPort *nswitch_port_new_function(NSwitchNic *card, uint32_t number,
-                                       const char *name);
+NSwitchPort *nswitch_port_new_function(const NSwitchPortConfig *config,
+                                       uint32_t number, const char *name);
 /* The uplink port, peered with the user's -netdev. */
-NSwitchPort *nswitch_port_new_uplink(NSwitchNic *card, uint32_t number,
-                                     NetClientState *backend,
+NSwitchPort *nswitch_port_new_uplink(const NSwitchPortConfig *config,
+                                     uint32_t number, NetClientState *backend,
                                      const char *name);
 void nswitch_port_delete(NSwitchPort *port);
 
 /*
- * Hands a frame (with the function's virtio-net header) to the function,
- * or holds it while the function's receive ring is full: up to the card's
- * rx-queue frames, the lowest priorities pushed out first (counted as
- * receiver-full).
+ * Hands a copy of a frame (with the port's virtio-net header) to the
+ * port's receiver and counts what becomes of it: delivered, dropped with
+ * its reason, or held (counted when it leaves the card). A function's
+ * frames wait while its receive ring is full, up to the card's rx-queue
+ * frames and buffer, the lowest priorities pushed out first.
  */
-NSwitchPortSend nswitch_port_send_to_function(NSwitchPort *port,
-                                              const struct iovec *iov,
-                                              int iovcnt, uint8_t priority);
-/* Frames the port holds for its function now. */
+void nswitch_port_deliver(NSwitchPort *port, const struct iovec *iov,
+                          int iovcnt, uint8_t priority);
+
+/* Frames the port holds for its receiver now. */
 uint32_t nswitch_port_held(const NSwitchPort *port);
 
 /*
- * Drops the frames this port holds for its function, counting them as
+ * Drops the frames this port holds for its receiver, counting them as
  * port-down: the function is going away or being reset.
  */
 void nswitch_port_purge(NSwitchPort *port);
+
+/* Forgets the MAC the switch last refused, so that it is tried again. */
+void nswitch_port_forget_refused_mac(NSwitchPort *port);
 
 #endif

@@ -13,7 +13,7 @@
 #include "qapi/qapi-commands-nswitch.h"
 #include "qapi/type-helpers.h"
 #include "nswitch-capture.h"
-#include "nswitch-port.h"
+#include "nswitch-datapath.h"
 #include "nswitch-qmp.h"
 
 char *nswitch_mac_text(const uint8_t *mac)
@@ -44,6 +44,9 @@ static NSwitchDropStats *drop_counters(const uint64_t *dropped)
     counters->vlan = dropped[NSWITCH_DROP_VLAN];
     counters->link_down = dropped[NSWITCH_DROP_LINK_DOWN];
     counters->acl = dropped[NSWITCH_DROP_ACL];
+    counters->filtered = dropped[NSWITCH_DROP_FILTERED];
+    counters->buffer_full = dropped[NSWITCH_DROP_BUFFER_FULL];
+    counters->migrated = dropped[NSWITCH_DROP_MIGRATED];
     return counters;
 }
 
@@ -70,6 +73,7 @@ static NSwitchPolicyInfo *policy_info(NSwitchNic *card, uint32_t number)
 static NSwitchPortStats *port_info(NSwitchNic *card, uint32_t number)
 {
     const NSwitchPortInfo *core = nswitch_port_info(card->core, number);
+    NSwitchPort *port = nswitch_datapath_port(card->datapath, number);
     NSwitchPortStats *info = g_new0(NSwitchPortStats, 1);
 
     info->port = number;
@@ -79,11 +83,11 @@ static NSwitchPortStats *port_info(NSwitchNic *card, uint32_t number)
     info->tx_frames = core->counters.tx_frames;
     info->tx_bytes = core->counters.tx_bytes;
     info->dropped = drop_counters(core->counters.dropped);
+    info->held = port ? nswitch_port_held(port) : 0;
     if (number == NSWITCH_NIC_UPLINK_PORT) {
         info->kind = NSWITCH_PORT_TYPE_UPLINK;
         return info;
     }
-    info->held = nswitch_port_held(card->ports[number]);
     info->policy = policy_info(card, number);
     if (number == NSWITCH_NIC_PF_PORT) {
         info->kind = NSWITCH_PORT_TYPE_PF;
@@ -114,6 +118,8 @@ static NSwitchPathStats *path_counters(NSwitchNic *card)
     paths->from_uplink = core->from_uplink;
     paths->flooded = core->flooded;
     paths->mirrored = core->mirrored;
+    paths->replicas = core->replicas;
+    paths->segments = core->segments;
     paths->dropped = drop_counters(core->dropped);
     return paths;
 }
@@ -213,19 +219,20 @@ static NSwitchMirrorInfo *mirror_info(NSwitchNic *card)
     return info;
 }
 
-NSwitchCaptureInfo *nswitch_capture_info(NSwitchNic *card)
+NSwitchCaptureInfo *nswitch_capture_info(NSwitchCapture *capture)
 {
-    const NSwitchCapture *capture = card->capture;
+    NSwitchCaptureStats stats;
     NSwitchCaptureInfo *info;
 
     if (!capture) {
         return NULL;
     }
+    stats = nswitch_capture_stats(capture);
     info = g_new0(NSwitchCaptureInfo, 1);
-    info->file = g_strdup(capture->path);
-    info->frames = capture->frames;
-    selection_info(&capture->selection, &info->has_vf, &info->vf,
-                   &info->group);
+    info->file = g_strdup(stats.file);
+    info->frames = stats.frames;
+    info->lost = stats.lost;
+    selection_info(&stats.selection, &info->has_vf, &info->vf, &info->group);
     return info;
 }
 
@@ -248,10 +255,13 @@ static NSwitchCardInfo *card_info(NSwitchNic *card)
         QAPI_LIST_APPEND(ports, port_info(card, port));
     }
     info->paths = path_counters(card);
+    info->buffered = nswitch_datapath_buffered(card->datapath);
+    info->buffer_size = card->buffer_size;
     add_relay_table(card, info);
     add_acl(card, info);
     info->mirror = mirror_info(card);
-    info->capture = nswitch_capture_info(card);
+    info->capture =
+        nswitch_capture_info(nswitch_datapath_capture(card->datapath));
     return info;
 }
 
@@ -284,6 +294,9 @@ static void append_drops(GString *text, const NSwitchDropStats *d)
         { "over uplink speed", d->uplink_rate },
         { "outside the port VLAN", d->vlan },
         { "link down", d->link_down }, { "by the ACL", d->acl },
+        { "filtered by the guest", d->filtered },
+        { "card buffer full", d->buffer_full },
+        { "held at migration", d->migrated },
     };
     bool any = false;
 
@@ -303,7 +316,8 @@ static uint64_t drop_total(const NSwitchDropStats *d)
 {
     return d->runt + d->bad_source + d->spoofed + d->no_destination +
            d->port_down + d->loopback + d->receiver_full + d->bad_offload +
-           d->uplink_rate + d->vlan + d->link_down + d->acl;
+           d->uplink_rate + d->vlan + d->link_down + d->acl + d->filtered +
+           d->buffer_full + d->migrated;
 }
 
 /* What differs from a function's defaults, e.g. "vlan 10 qos 3". */
@@ -372,8 +386,9 @@ static void append_acl_and_monitoring(GString *text,
         }
     }
     if (card->capture) {
-        g_string_append_printf(text, "  capture to %s: %" PRIu64 " frames\n",
-                               card->capture->file, card->capture->frames);
+        g_string_append_printf(text, "  capture to %s: %" PRIu64 " frames, %"
+                               PRIu64 " lost\n", card->capture->file,
+                               card->capture->frames, card->capture->lost);
     }
 }
 

@@ -4,8 +4,12 @@
  * The PF's and VFs' PCI and virtio state travel in their virtio-net
  * sections, which load before this one: here come the relay table, the
  * functions' policies, the ACL, the mirror and every counter. post_load
- * rebuilds the core from them, after checking that each fits this card.
- * A capture writes a file on the source host: it does not migrate.
+ * rebuilds the core from them, after checking that each fits this card
+ * as the stream left it (which VFs are enabled, in which mode): a stream
+ * that does not fails the migration with an error. Frames the card holds
+ * for receivers do not migrate; the destination counts them dropped as
+ * migrated. A capture writes a file on the source host: it does not
+ * migrate either.
  *
  * Copyright (c) 2026 The nswitch-nic authors
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -15,12 +19,13 @@
 #include "qemu/error-report.h"
 #include "qemu/timer.h"
 #include "hw/net/nswitch-nic.h"
-#include "nswitch-port.h"
+#include "hw/pci/pcie_sriov.h"
+#include "nswitch-datapath.h"
 
 static const VMStateDescription vmstate_port_counters = {
     .name = "nswitch-nic/port-counters",
-    .version_id = 1,
-    .minimum_version_id = 1,
+    .version_id = 2,
+    .minimum_version_id = 2,
     .fields = (const VMStateField[]) {
         VMSTATE_UINT64(rx_frames, NSwitchPortCounters),
         VMSTATE_UINT64(rx_bytes, NSwitchPortCounters),
@@ -33,8 +38,8 @@ static const VMStateDescription vmstate_port_counters = {
 
 static const VMStateDescription vmstate_path_counters = {
     .name = "nswitch-nic/path-counters",
-    .version_id = 1,
-    .minimum_version_id = 1,
+    .version_id = 2,
+    .minimum_version_id = 2,
     .fields = (const VMStateField[]) {
         VMSTATE_UINT64(hairpinned, NSwitchPathCounters),
         VMSTATE_UINT64(to_uplink, NSwitchPathCounters),
@@ -42,6 +47,8 @@ static const VMStateDescription vmstate_path_counters = {
         VMSTATE_UINT64(from_uplink, NSwitchPathCounters),
         VMSTATE_UINT64(flooded, NSwitchPathCounters),
         VMSTATE_UINT64(mirrored, NSwitchPathCounters),
+        VMSTATE_UINT64(replicas, NSwitchPathCounters),
+        VMSTATE_UINT64(segments, NSwitchPathCounters),
         VMSTATE_UINT64_ARRAY(dropped, NSwitchPathCounters, NSWITCH_DROP__MAX),
         VMSTATE_END_OF_LIST()
     },
@@ -132,11 +139,16 @@ static int nswitch_nic_pre_save(void *opaque)
     NSwitchNic *nic = opaque;
     const NSwitchRelayTable *relay = nswitch_relay_table(nic->core);
 
+    nic->migrated_paths = *nswitch_path_counters(nic->core);
     for (uint32_t port = 0; port < nic->port_count; port++) {
+        NSwitchPort *held_by = nswitch_datapath_port(nic->datapath, port);
+        uint32_t held = held_by ? nswitch_port_held(held_by) : 0;
+
         nic->migrated_ports[port] =
             nswitch_port_info(nic->core, port)->counters;
+        nic->migrated_ports[port].dropped[NSWITCH_DROP_MIGRATED] += held;
+        nic->migrated_paths.dropped[NSWITCH_DROP_MIGRATED] += held;
     }
-    nic->migrated_paths = *nswitch_path_counters(nic->core);
     save_policies(nic);
     save_acl_and_mirror(nic);
     nic->migrated_relay_count = nswitch_relay_table_count(relay);
@@ -180,19 +192,71 @@ static bool relay_count_fits(void *opaque, int version_id)
            nswitch_relay_table_capacity(nswitch_relay_table(nic->core));
 }
 
-static NSwitchRelayStatus restore_entry(NSwitchNic *nic,
-                                        const NSwitchNicMigratedEntry *entry)
+/* A VF's own MAC comes only for a VF the stream left enabled. */
+static bool vf_may_attach(NSwitchNic *nic, uint32_t port)
 {
+    uint16_t vf = port - NSWITCH_NIC_VF_PORT(0);
+
+    return !nic->vf_backends &&
+           PCI_DEVICE(nic)->exp.sriov_pf.vf[vf]->enabled;
+}
+
+static int restore_entry(NSwitchNic *nic, const NSwitchNicMigratedEntry *entry)
+{
+    NSwitchRelayStatus status;
+
     if (entry->port < NSWITCH_NIC_PF_PORT || entry->port >= nic->port_count) {
-        return NSWITCH_RELAY_NOT_A_FUNCTION;
+        status = NSWITCH_RELAY_NOT_A_FUNCTION;
+    } else if (entry->is_static) {
+        status = nswitch_add_static_entry(nic->core, entry->mac, entry->port);
+    } else if (entry->port >= NSWITCH_NIC_VF_PORT(0) &&
+               !vf_may_attach(nic, entry->port)) {
+        error_report("nswitch-nic: migrated relay entry for VF %u, which is "
+                     "not on the switch", entry->port - NSWITCH_NIC_VF_PORT(0));
+        return -EINVAL;
+    } else {
+        status = nswitch_port_attach(nic->core, entry->port,
+                                     entry->port == NSWITCH_NIC_PF_PORT
+                                     ? NSWITCH_PORT_PF : NSWITCH_PORT_VF,
+                                     entry->mac);
     }
-    if (entry->is_static) {
-        return nswitch_add_static_entry(nic->core, entry->mac, entry->port);
+    if (status != NSWITCH_RELAY_OK) {
+        error_report("nswitch-nic: migrated relay entry for port %u: %s",
+                     entry->port, nswitch_relay_status_message(status));
+        return -EINVAL;
     }
-    return nswitch_port_attach(nic->core, entry->port,
-                               entry->port == NSWITCH_NIC_PF_PORT
-                               ? NSWITCH_PORT_PF : NSWITCH_PORT_VF,
-                               entry->mac);
+    return 0;
+}
+
+/*
+ * The functions the stream gave no entry: the PF is always on the
+ * switch, and enabled VFs are, with the MACs their virtio-net has.
+ */
+static int attach_missing_functions(NSwitchNic *nic)
+{
+    for (uint32_t port = NSWITCH_NIC_PF_PORT; port < nic->port_count;
+         port++) {
+        bool is_pf = port == NSWITCH_NIC_PF_PORT;
+        VirtIONet *net;
+        NSwitchRelayStatus status;
+
+        if (nswitch_port_info(nic->core, port)->attached ||
+            (!is_pf && !vf_may_attach(nic, port))) {
+            continue;
+        }
+        net = is_pf ? &nic->parent_obj.vdev
+                    : nswitch_nic_vf_net(nic, port - NSWITCH_NIC_VF_PORT(0));
+        status = nswitch_port_attach(nic->core, port,
+                                     is_pf ? NSWITCH_PORT_PF : NSWITCH_PORT_VF,
+                                     net->mac);
+        if (status != NSWITCH_RELAY_OK) {
+            error_report("nswitch-nic: the migrated relay table has no entry "
+                         "for port %u, and its MAC cannot be added: %s", port,
+                         nswitch_relay_status_message(status));
+            return -EINVAL;
+        }
+    }
+    return 0;
 }
 
 static int restore_policies(NSwitchNic *nic)
@@ -224,6 +288,35 @@ static int restore_policies(NSwitchNic *nic)
     return 0;
 }
 
+static bool is_vf_port(const NSwitchNic *nic, uint32_t port)
+{
+    return port >= NSWITCH_NIC_VF_PORT(0) && port < nic->port_count;
+}
+
+/* What QMP can set up: a VF monitor, of a VF, of a group or of all. */
+static bool mirror_fits(const NSwitchNic *nic, const NSwitchMirror *mirror)
+{
+    switch (mirror->selection.select) {
+    case NSWITCH_SELECT_NONE:
+        return true;
+    case NSWITCH_SELECT_PORT:
+        if (!is_vf_port(nic, mirror->selection.port)) {
+            return false;
+        }
+        break;
+    case NSWITCH_SELECT_GROUP:
+        if (mirror->selection.oui > 0xffffff) {
+            return false;
+        }
+        break;
+    case NSWITCH_SELECT_ALL:
+        break;
+    default:
+        return false;
+    }
+    return is_vf_port(nic, mirror->monitor_port);
+}
+
 static int restore_acl_and_mirror(NSwitchNic *nic)
 {
     NSwitchAcl *acl = nswitch_acl(nic->core);
@@ -252,10 +345,7 @@ static int restore_acl_and_mirror(NSwitchNic *nic)
             return -EINVAL;
         }
     }
-    if (nic->migrated_mirror_source > NSWITCH_SELECT_GROUP ||
-        (mirror.selection.select != NSWITCH_SELECT_NONE &&
-         mirror.monitor_port >= nic->port_count) ||
-        !nswitch_set_mirror(nic->core, &mirror)) {
+    if (!mirror_fits(nic, &mirror) || !nswitch_set_mirror(nic->core, &mirror)) {
         error_report("nswitch-nic: the migrated mirror does not fit this "
                      "card");
         return -EINVAL;
@@ -273,18 +363,13 @@ static int nswitch_nic_post_load(void *opaque, int version_id)
     for (int pass = 0; pass < 2 && !ret; pass++) {
         for (int32_t i = 0; i < nic->migrated_relay_count && !ret; i++) {
             const NSwitchNicMigratedEntry *entry = &nic->migrated_relay[i];
-            NSwitchRelayStatus status;
 
-            if (entry->is_static != (pass == 1)) {
-                continue;
+            if (entry->is_static == (pass == 1)) {
+                ret = restore_entry(nic, entry);
             }
-            status = restore_entry(nic, entry);
-            if (status != NSWITCH_RELAY_OK) {
-                error_report("nswitch-nic: migrated relay entry for port %u: "
-                             "%s", entry->port,
-                             nswitch_relay_status_message(status));
-                ret = -EINVAL;
-            }
+        }
+        if (pass == 0 && !ret) {
+            ret = attach_missing_functions(nic);
         }
     }
     for (uint32_t port = 0; port < nic->port_count; port++) {
@@ -305,8 +390,8 @@ static int nswitch_nic_post_load(void *opaque, int version_id)
 
 const VMStateDescription vmstate_nswitch_nic = {
     .name = "nswitch-nic",
-    .version_id = 2,
-    .minimum_version_id = 2,
+    .version_id = 3,
+    .minimum_version_id = 3,
     .pre_save = nswitch_nic_pre_save,
     .post_save = nswitch_nic_post_save,
     .post_load = nswitch_nic_post_load,

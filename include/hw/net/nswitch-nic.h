@@ -13,6 +13,7 @@
 #include "migration/vmstate.h"
 #include "qapi/qapi-types-nswitch.h"
 #include "qom/object.h"
+#include "qemu/units.h"
 
 #define TYPE_NSWITCH_NIC "nswitch-nic"
 OBJECT_DECLARE_TYPE(NSwitchNic, NSwitchNicClass, NSWITCH_NIC)
@@ -26,6 +27,9 @@ OBJECT_DECLARE_TYPE(NSwitchNicVf, NSwitchNicVfClass, NSWITCH_NIC_VF)
 /* Frames the card holds for a function whose receive ring is full. */
 #define NSWITCH_NIC_DEFAULT_RX_QUEUE 256
 #define NSWITCH_NIC_MAX_RX_QUEUE 4096
+/* Bytes the card holds for all its receivers together. */
+#define NSWITCH_NIC_DEFAULT_BUFFER_SIZE (64 * MiB)
+#define NSWITCH_NIC_MAX_BUFFER_SIZE (4 * GiB)
 #define NSWITCH_NIC_VF_DEVICE_ID 0x1041
 
 /* Switch port numbers of a card. */
@@ -33,8 +37,7 @@ OBJECT_DECLARE_TYPE(NSwitchNicVf, NSwitchNicVfClass, NSWITCH_NIC_VF)
 #define NSWITCH_NIC_PF_PORT 1
 #define NSWITCH_NIC_VF_PORT(vf) (2 + (vf))
 
-typedef struct NSwitchPort NSwitchPort;
-typedef struct NSwitchCapture NSwitchCapture;
+typedef struct NSwitchDatapath NSwitchDatapath;
 
 /* A relay table entry as it travels in the migration stream. */
 typedef struct NSwitchNicMigratedEntry {
@@ -50,7 +53,6 @@ typedef struct NSwitchNicMigratedRule {
     uint32_t action;
     uint64_t hits;
 } NSwitchNicMigratedRule;
-struct NetTxPkt;
 
 struct NSwitchNic {
     VirtIONetPCI parent_obj;
@@ -63,6 +65,7 @@ struct NSwitchNic {
     char *vf_netdevs_property; /* vswitch mode: "id0:id1:...", one per VF */
     uint32_t uplink_mbps;   /* 0: no cap */
     uint32_t rx_queue;      /* frames held per function; 0: none */
+    uint64_t buffer_size;   /* bytes held by the whole card */
 
     uint32_t oui;
     NSwitchMode mode;
@@ -73,19 +76,11 @@ struct NSwitchNic {
     NetClientState **vf_backends;
     uint8_t pf_number;      /* the PF's number within its card */
     NSwitch *core;
-    NSwitchPort **ports;    /* indexed by switch port number */
+    /* The ports, and how frames go between them. */
+    NSwitchDatapath *datapath;
     uint32_t port_count;
     /* What each VF's link follows; the core knows whether it is up. */
     NSwitchLinkState *vf_link;
-    /* The pcap capture of in-card traffic, while one runs. */
-    NSwitchCapture *capture;
-
-    /* Datapath scratch, reused for every frame. */
-    struct NetTxPkt *tx_pkt;
-    struct iovec *payload_iov;
-    struct iovec *tagged_iov;
-    struct iovec *stripped_iov;
-    struct iovec *out_iov;
 
     /* virtio-pci installs its config writer on the instance at realize. */
     PCIConfigWriteFunc *parent_config_write;
@@ -103,8 +98,6 @@ struct NSwitchNic {
     uint32_t migrated_mirror_monitor;
     uint32_t migrated_mirror_port;
     uint32_t migrated_mirror_oui;
-
-    QTAILQ_ENTRY(NSwitchNic) next;
 };
 
 struct NSwitchNicClass {

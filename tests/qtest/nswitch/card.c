@@ -457,6 +457,28 @@ void vf_send(VfDriver *d, const uint8_t *frame, size_t len)
     vf_send_with_header(d, &no_offload, frame, len);
 }
 
+void vf_queue_from(VfDriver *d, uint64_t addr,
+                   const struct virtio_net_hdr *hdr, const uint8_t *frame,
+                   size_t len)
+{
+    static const struct virtio_net_hdr no_offload;
+    uint8_t header[VNET_HDR_LEN] = { 0 };
+
+    g_assert_cmpuint(VNET_HDR_LEN + len, <=, BIG_FRAME_AREA_SIZE);
+    memcpy(header, hdr ? hdr : &no_offload, sizeof(*hdr));
+    qtest_memwrite(d->qts, addr, header, VNET_HDR_LEN);
+    qtest_memwrite(d->qts, addr + VNET_HDR_LEN, frame, len);
+    queue_buffer(d, TX_QUEUE, addr, VNET_HDR_LEN + len, false);
+}
+
+void vf_send_from(VfDriver *d, uint64_t addr,
+                  const struct virtio_net_hdr *hdr, const uint8_t *frame,
+                  size_t len)
+{
+    vf_queue_from(d, addr, hdr, frame, len);
+    wait_for_used(d, TX_QUEUE);
+}
+
 void make_frame(uint8_t *frame, const uint8_t *dst, const uint8_t *src,
                 uint8_t marker)
 {

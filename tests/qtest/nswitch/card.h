@@ -191,6 +191,22 @@ void vf_send_with_header(VfDriver *d, const struct virtio_net_hdr *hdr,
 
 void vf_send(VfDriver *d, const uint8_t *frame, size_t len);
 
+/* Guest RAM for frames of any size, above every VF's own area. */
+#define BIG_FRAME_AREA 0x4000000ull
+#define BIG_FRAME_AREA_SIZE 0x1000000ull
+
+/*
+ * Writes @hdr (none: zeroes) and @frame at @addr, puts them on the TX
+ * queue as one descriptor and tells the device; vf_send_from also waits
+ * for the device to use it.
+ */
+void vf_queue_from(VfDriver *d, uint64_t addr,
+                   const struct virtio_net_hdr *hdr, const uint8_t *frame,
+                   size_t len);
+void vf_send_from(VfDriver *d, uint64_t addr,
+                  const struct virtio_net_hdr *hdr, const uint8_t *frame,
+                  size_t len);
+
 void make_frame(uint8_t *frame, const uint8_t *dst, const uint8_t *src,
                 uint8_t marker);
 

@@ -1,0 +1,315 @@
+/*
+ * nswitch-nic qtests: what an untrusted guest can put in its rings and
+ * virtio-net headers, and what a synchronous uplink does to the datapath.
+ * Each test is the regression test of a defect that crashed QEMU, leaked
+ * its memory to a guest or broke an isolation rule.
+ *
+ * Copyright (c) 2026 The nswitch-nic authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "nswitch/card.h"
+#include "nswitch/frames.h"
+
+static const uint8_t other_oui_mac[6] = { 0x02, 0x99, 0x00, 0x00, 0x00, 0x01 };
+
+typedef struct TwoVfs {
+    QTestState *qts;
+    int uplink_fd;
+    VfDriver vf0, vf1;
+    uint8_t mac0[6], mac1[6];
+} TwoVfs;
+
+static void two_vfs_start(TwoVfs *t, const char *card_options)
+{
+    t->qts = start_with_uplink(card_options, &t->uplink_fd);
+    map_vf_bars(t->qts, 2);
+    vf_driver_start(&t->vf0, t->qts, 0);
+    vf_driver_start(&t->vf1, t->qts, 1);
+    vf_mac(t->mac0, 0);
+    vf_mac(t->mac1, 1);
+}
+
+static void two_vfs_stop(TwoVfs *t)
+{
+    close(t->uplink_fd);
+    qtest_quit(t->qts);
+}
+
+/*
+ * A TSO request the card cannot carry out: QEMU must drop it, count it
+ * and go on (it used to abort in software segmentation).
+ */
+static void assert_tso_request_dropped(uint8_t gso_type, bool ipv6)
+{
+    struct virtio_net_hdr hdr = {
+        .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+        .gso_type = gso_type,
+        .gso_size = 100,
+    };
+    uint8_t frame[600];
+    size_t len;
+    TwoVfs t;
+
+    two_vfs_start(&t, ",vfs=2");
+    len = ipv6 ? tcp6_frame(frame, t.mac1, t.mac0, 400, 1)
+               : tcp4_frame(frame, t.mac1, t.mac0, 400, 1);
+    hdr.hdr_len = len - 400;
+    hdr.csum_start = len - 400 - TCP_HEADER_LEN;
+    hdr.csum_offset = 16;
+    post_rx_buffer(&t.vf1);
+    vf_send_from(&t.vf0, BIG_FRAME_AREA, &hdr, frame, len);
+    wait_for_counter(t.qts, PATHS, "dropped.bad-offload", 1);
+    g_assert_true(queue_used_nothing(&t.vf1, RX_QUEUE));
+    g_assert_cmpint(card_counter(t.qts, VF_PORT(1), "tx-frames"), ==, 0);
+
+    /* and the card still switches */
+    make_frame(frame, t.mac1, t.mac0, 0x42);
+    vf_send(&t.vf0, frame, 60);
+    g_assert_cmpuint(wait_for_used(&t.vf1, RX_QUEUE), ==, VNET_HDR_LEN + 60);
+    two_vfs_stop(&t);
+}
+
+static void test_gso_udp_l4_is_dropped(void)
+{
+    assert_tso_request_dropped(5, false);
+}
+
+static void test_gso_type_2_is_dropped(void)
+{
+    assert_tso_request_dropped(2, false);
+}
+
+static void test_gso_type_0x7f_is_dropped(void)
+{
+    assert_tso_request_dropped(0x7f, false);
+}
+
+static void test_gso_tcpv6_on_ipv4_frame_is_dropped(void)
+{
+    assert_tso_request_dropped(VIRTIO_NET_HDR_GSO_TCPV6 |
+                               VIRTIO_NET_HDR_GSO_ECN, false);
+}
+
+static void test_gso_tcpv4_on_ipv6_frame_is_dropped(void)
+{
+    assert_tso_request_dropped(VIRTIO_NET_HDR_GSO_TCPV4, true);
+}
+
+/*
+ * A TSO frame whose hdr_len hint is wrong: the card takes the header
+ * length from the frame, so the receiver gets correct segments whatever
+ * the hint (it used to crash below the L2+L3 length and overwrite the
+ * heap above it).
+ */
+static void assert_tso_segmented_despite_hint(uint16_t hdr_len_hint)
+{
+    const size_t payload = 300;
+    struct virtio_net_hdr hdr = {
+        .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+        .gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
+        .gso_size = 200,
+        .hdr_len = hdr_len_hint,
+        .csum_start = ETH_HEADER_LEN + IPV4_HEADER_LEN,
+        .csum_offset = 16,
+    };
+    uint8_t frame[600], segment[VNET_HDR_LEN + 600];
+    size_t len;
+    uint32_t used;
+    TwoVfs t;
+
+    two_vfs_start(&t, ",vfs=2");
+    len = tcp4_frame(frame, t.mac1, t.mac0, payload, 7);
+    post_rx_buffer(&t.vf1);
+    vf_send_from(&t.vf0, BIG_FRAME_AREA, &hdr, frame, len);
+
+    /* the first segment carries gso_size bytes of payload */
+    used = wait_for_used(&t.vf1, RX_QUEUE);
+    g_assert_cmpuint(used, ==, VNET_HDR_LEN + 54 + 200);
+    qtest_memread(t.qts, t.vf1.buffers, segment, used);
+    assert_tcp4_segment(segment + VNET_HDR_LEN, used - VNET_HDR_LEN, frame,
+                        0, 200);
+    post_rx_buffer(&t.vf1);
+    used = wait_for_used(&t.vf1, RX_QUEUE);
+    g_assert_cmpuint(used, ==, VNET_HDR_LEN + 54 + 100);
+    qtest_memread(t.qts, t.vf1.buffers, segment, used);
+    assert_tcp4_segment(segment + VNET_HDR_LEN, used - VNET_HDR_LEN, frame,
+                        200, 100);
+    g_assert_cmpint(card_counter(t.qts, PATHS, "dropped.bad-offload"), ==, 0);
+    two_vfs_stop(&t);
+}
+
+static void test_tso_hdr_len_at_l3_end(void)
+{
+    assert_tso_segmented_despite_hint(34);
+}
+
+static void test_tso_hdr_len_below_l3_end(void)
+{
+    assert_tso_segmented_despite_hint(20);
+}
+
+static void test_tso_hdr_len_inside_tcp_header(void)
+{
+    assert_tso_segmented_despite_hint(40);
+}
+
+static void test_tso_hdr_len_zero(void)
+{
+    assert_tso_segmented_despite_hint(0);
+}
+
+/* A TSO frame whose TCP header does not fit in the frame is dropped. */
+static void test_tso_truncated_tcp_header_is_dropped(void)
+{
+    struct virtio_net_hdr hdr = {
+        .gso_type = VIRTIO_NET_HDR_GSO_TCPV4, .gso_size = 100,
+    };
+    uint8_t frame[600];
+    TwoVfs t;
+
+    two_vfs_start(&t, ",vfs=2");
+    tcp4_frame(frame, t.mac1, t.mac0, 0, 1);
+    post_rx_buffer(&t.vf1);
+    vf_send_from(&t.vf0, BIG_FRAME_AREA, &hdr, frame,
+                 ETH_HEADER_LEN + IPV4_HEADER_LEN + 10);
+    wait_for_counter(t.qts, PATHS, "dropped.bad-offload", 1);
+    g_assert_true(queue_used_nothing(&t.vf1, RX_QUEUE));
+    two_vfs_stop(&t);
+}
+
+/*
+ * The guest may rewrite a frame while the card delivers it: here another
+ * VF's receive buffer overlaps the sender's transmit buffer, so the first
+ * delivery of a broadcast rewrites the sender's bytes before the uplink
+ * gets its copy. The uplink must get exactly the frame the switch
+ * checked, with the sender's own source MAC.
+ */
+static void test_uplink_gets_the_bytes_the_switch_checked(void)
+{
+    const uint64_t tx = BIG_FRAME_AREA;
+    uint8_t frame[60], on_uplink[128];
+    static const struct virtio_net_hdr no_offload;
+    TwoVfs t;
+
+    two_vfs_start(&t, ",vfs=2");
+    /* VF1's buffer starts 6 bytes before the sender's frame */
+    queue_buffer(&t.vf1, RX_QUEUE, tx + VNET_HDR_LEN - 6, 2048, true);
+    make_frame(frame, broadcast_mac, t.mac0, 0x3c);
+    vf_send_from(&t.vf0, tx, &no_offload, frame, sizeof(frame));
+    g_assert_cmpuint(wait_for_used(&t.vf1, RX_QUEUE), ==, VNET_HDR_LEN + 60);
+    g_assert_cmpuint(uplink_receive(t.uplink_fd, on_uplink, sizeof(on_uplink),
+                                    5000), ==, sizeof(frame));
+    g_assert_cmpmem(on_uplink, sizeof(frame), frame, sizeof(frame));
+    two_vfs_stop(&t);
+}
+
+/*
+ * slirp answers ARP inside the card's send to the uplink: the answer must
+ * not be forwarded while the request is still being delivered. The
+ * monitor VF, in another group, gets a mirror copy of each, exactly.
+ */
+static void test_synchronous_uplink_answer_waits_its_turn(void)
+{
+    QTestState *qts = qtest_init(MACHINE_ARGS " -netdev user,id=uplink "
+                                 "-device nswitch-nic,bus=rp0,id=card0,"
+                                 "netdev=uplink,vfs=2");
+    uint8_t mac0[6], request[60], copy[VNET_HDR_LEN + 60];
+    bool saw_request = false, saw_reply = false;
+    VfDriver vf0, vf1;
+
+    prepare_machine(qts);
+    map_vf_bars(qts, 2);
+    qtest_qmp_assert_success(qts, "{'execute': 'nswitch-vf-set', "
+                             "'arguments': {'device': 'card0', 'vf': 1, "
+                             "'mac': '02:99:00:00:00:02'}}");
+    vf_driver_start(&vf0, qts, 0);
+    vf_driver_start(&vf1, qts, 1);
+    qtest_qmp_assert_success(qts, "{'execute': 'nswitch-mirror-start', "
+                             "'arguments': {'device': 'card0', "
+                             "'monitor-vf': 1, 'vf': 0}}");
+    vf_mac(mac0, 0);
+    arp_request_frame(request, mac0, SLIRP_GUEST_IP, SLIRP_GATEWAY_IP);
+    post_rx_buffer(&vf0);
+    queue_buffer(&vf1, RX_QUEUE, vf1.buffers, 2048, true);
+    queue_buffer(&vf1, RX_QUEUE, vf1.buffers + 0x800, 2048, true);
+    vf_send(&vf0, request, sizeof(request));
+
+    for (int i = 0; i < 2; i++) {
+        uint32_t used = wait_for_used(&vf1, RX_QUEUE);
+
+        g_assert_cmpuint(used, >=, VNET_HDR_LEN + 42);
+        qtest_memread(qts, vf1.buffers + i * 0x800, copy, used);
+        if (!memcmp(copy + VNET_HDR_LEN, request, sizeof(request))) {
+            g_assert_false(saw_request);
+            saw_request = true;
+        } else {
+            assert_arp_reply(copy + VNET_HDR_LEN, used - VNET_HDR_LEN, mac0,
+                             SLIRP_GATEWAY_IP, SLIRP_GUEST_IP);
+            g_assert_false(saw_reply);
+            saw_reply = true;
+        }
+    }
+    g_assert_true(saw_request && saw_reply);
+    /* VF0 got the answer too */
+    g_assert_cmpuint(wait_for_used(&vf0, RX_QUEUE), >=, VNET_HDR_LEN + 42);
+    qtest_quit(qts);
+}
+
+/*
+ * A frame longer than the TX rate's burst: it waits for its bytes and
+ * goes, and QEMU keeps answering meanwhile (its timer used to re-arm at
+ * +0 for ever).
+ */
+static void test_frame_longer_than_tx_burst_is_paced_not_stuck(void)
+{
+    const size_t len = 68000;
+    g_autofree uint8_t *frame = g_malloc0(len);
+    TwoVfs t;
+
+    two_vfs_start(&t, ",vfs=2,id=card0");
+    qtest_qmp_assert_success(t.qts, "{'execute': 'nswitch-vf-set', "
+                             "'arguments': {'device': 'card0', 'vf': 0, "
+                             "'max-tx-rate': 1}}");
+    make_frame(frame, other_oui_mac, t.mac0, 0x99);
+    vf_queue_from(&t.vf0, BIG_FRAME_AREA, NULL, frame, len);
+    /* QEMU answers; 68000 bytes at 1 Mbit/s take 544 ms */
+    g_assert_cmpint(card_counter(t.qts, VF_PORT(0), "rx-frames"), <=, 1);
+    qtest_clock_step(t.qts, 1000 * 1000 * 1000);
+    wait_for_used(&t.vf0, TX_QUEUE);
+    wait_for_counter(t.qts, PATHS, "to-uplink", 1);
+    two_vfs_stop(&t);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    qtest_add_func("/nswitch-nic/hardening/gso-udp-l4",
+                   test_gso_udp_l4_is_dropped);
+    qtest_add_func("/nswitch-nic/hardening/gso-type-2",
+                   test_gso_type_2_is_dropped);
+    qtest_add_func("/nswitch-nic/hardening/gso-type-0x7f",
+                   test_gso_type_0x7f_is_dropped);
+    qtest_add_func("/nswitch-nic/hardening/gso-tcpv6-on-ipv4",
+                   test_gso_tcpv6_on_ipv4_frame_is_dropped);
+    qtest_add_func("/nswitch-nic/hardening/gso-tcpv4-on-ipv6",
+                   test_gso_tcpv4_on_ipv6_frame_is_dropped);
+    qtest_add_func("/nswitch-nic/hardening/tso-hdr-len-34",
+                   test_tso_hdr_len_at_l3_end);
+    qtest_add_func("/nswitch-nic/hardening/tso-hdr-len-20",
+                   test_tso_hdr_len_below_l3_end);
+    qtest_add_func("/nswitch-nic/hardening/tso-hdr-len-40",
+                   test_tso_hdr_len_inside_tcp_header);
+    qtest_add_func("/nswitch-nic/hardening/tso-hdr-len-0",
+                   test_tso_hdr_len_zero);
+    qtest_add_func("/nswitch-nic/hardening/tso-truncated-tcp-header",
+                   test_tso_truncated_tcp_header_is_dropped);
+    qtest_add_func("/nswitch-nic/hardening/toctou-uplink-copy",
+                   test_uplink_gets_the_bytes_the_switch_checked);
+    qtest_add_func("/nswitch-nic/hardening/slirp-reentrancy",
+                   test_synchronous_uplink_answer_waits_its_turn);
+    qtest_add_func("/nswitch-nic/hardening/tx-rate-long-frame",
+                   test_frame_longer_than_tx_burst_is_paced_not_stuck);
+    return g_test_run();
+}
