@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds QEMU 10.0 for x86_64 with nswitch-nic in it and leaves
 # build/qemu/qemu-system-x86_64 in the clone (a link into the cache).
+# With --sanitizers, the same tree is built with ASan and UBSan (every
+# report fatal) in a build directory of its own, linked as build/qemu-asan.
 #
 # The tree in $QEMU_TREE is a copy of the QEMU source with the hook patch
 # applied; our files are synchronised into it on every run (only changed
@@ -18,6 +20,10 @@ CONFIGURE_ARGS=(
     --disable-fdt --disable-docs
     --disable-download --disable-install-blobs
     --enable-werror
+)
+SANITIZER_ARGS=(
+    --enable-asan --enable-ubsan
+    --extra-cflags=-fno-sanitize-recover=undefined
 )
 QEMU_TARGETS=(qemu-system-x86_64)
 for test in "$REPO_ROOT"/tests/qtest/nswitch-*-test.c; do
@@ -89,7 +95,12 @@ link_firmware() {
 }
 
 main() {
-    local source
+    local source link_dir=build/qemu
+    if [ "${1:-}" = --sanitizers ]; then
+        QEMU_BUILD=$QEMU_BUILD_SANITIZERS
+        CONFIGURE_ARGS+=("${SANITIZER_ARGS[@]}")
+        link_dir=build/qemu-asan
+    fi
     source=$("$REPO_ROOT/scripts/fetch-qemu.sh")
     prepare_tree "$source"
     sync_our_files
@@ -100,10 +111,10 @@ main() {
         die "QEMU build failed; see $QEMU_BUILD/ninja.log"
     }
     link_firmware
-    mkdir -p "$REPO_ROOT/build/qemu"
-    ln -sfn "$QEMU_BUILD/qemu-system-x86_64" "$REPO_ROOT/build/qemu/qemu-system-x86_64"
-    ln -sfn "$QEMU_BUILD/tests/qtest" "$REPO_ROOT/build/qemu/qtest"
-    log "built $REPO_ROOT/build/qemu/qemu-system-x86_64"
+    mkdir -p "$REPO_ROOT/$link_dir"
+    ln -sfn "$QEMU_BUILD/qemu-system-x86_64" "$REPO_ROOT/$link_dir/qemu-system-x86_64"
+    ln -sfn "$QEMU_BUILD/tests/qtest" "$REPO_ROOT/$link_dir/qtest"
+    log "built $REPO_ROOT/$link_dir/qemu-system-x86_64"
 }
 
 main "$@"

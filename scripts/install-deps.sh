@@ -13,6 +13,7 @@ TRIXIE_PIN=/etc/apt/preferences.d/nswitch-nic-trixie
 
 BOOKWORM_PACKAGES=(
     build-essential pkg-config ninja-build ccache patch rsync
+    clang libclang-rt-14-dev
     python3 python3-venv dpkg-dev
     libglib2.0-dev libslirp-dev libcmocka-dev
     seabios ipxe-qemu qemu-system-data

@@ -2,9 +2,12 @@
 """Runs every nswitch-nic test and counts each test case.
 
 Suites:
-  unit    cmocka tests of the core, from the standalone meson build
-  qtest   QEMU qtests of the device, built inside QEMU (tests/qtest/*.c)
-  system  host-side scripts in tests/system/ (QEMU command line, guests)
+  unit        cmocka tests of the core, from the standalone meson build
+  unit-asan   the same under ASan and UBSan (clang), and the core's
+              fuzzers: their corpora, then a bounded run
+  qtest       QEMU qtests of the device, built inside QEMU (tests/qtest/*.c)
+  qtest-asan  every qtest against QEMU built with ASan and UBSan
+  system      host-side scripts in tests/system/ (QEMU command line, guests)
 
 Every test speaks TAP; each "ok" / "not ok" line is one test case. A test
 that exits non-zero without reporting a failure, breaks its plan or runs
@@ -23,26 +26,40 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TAP_RESULT = re.compile(r"^(not ok|ok)\b\s*(\d+)?\s*(?:-\s*)?([^#]*)(#.*)?$")
 TAP_PLAN = re.compile(r"^1\.\.(\d+)")
+SUITES = ["unit", "unit-asan", "qtest", "qtest-asan", "system"]
 
 
-def unit_tests(builddir):
+# Every sanitizer report is fatal; QEMU's own leaks at exit are not ours.
+SANITIZER_ENV = {
+    "ASAN_OPTIONS": "abort_on_error=1:detect_leaks=1",
+    "UBSAN_OPTIONS": "halt_on_error=1:print_stacktrace=1",
+    "LSAN_OPTIONS": "suppressions=" + os.path.join(
+        REPO, "tests/qtest/nswitch/lsan-suppressions.txt"),
+}
+
+
+def unit_tests(builddir, suite):
     out = subprocess.run(["meson", "introspect", "--tests", builddir],
                          check=True, capture_output=True, text=True).stdout
     for test in json.loads(out):
-        yield {"suite": "unit", "name": test["name"], "cmd": test["cmd"],
-               "env": test.get("env") or {}, "timeout": 120}
+        env = dict(test.get("env") or {})
+        if suite.endswith("-asan"):
+            env.update(SANITIZER_ENV)
+        yield {"suite": suite, "name": test["name"], "cmd": test["cmd"],
+               "env": env, "timeout": max(120, test.get("timeout", 0) + 60)}
 
 
-def qtests():
-    qemu = os.path.join(REPO, "build/qemu/qemu-system-x86_64")
-    qtest_dir = os.path.join(REPO, "build/qemu/qtest")
+def qtests(build, suite, env=None):
+    qemu = os.path.join(REPO, build, "qemu-system-x86_64")
+    qtest_dir = os.path.join(REPO, build, "qtest")
     for source in sorted(os.listdir(os.path.join(REPO, "tests/qtest"))):
         if not source.endswith("-test.c"):
             continue
         name = source[:-2]
-        yield {"suite": "qtest", "name": name,
+        yield {"suite": suite, "name": name,
                "cmd": [os.path.join(qtest_dir, name), "--tap", "-k"],
-               "env": {"QTEST_QEMU_BINARY": qemu}, "timeout": 600}
+               "env": dict(env or {}, QTEST_QEMU_BINARY=qemu),
+               "timeout": 900}
 
 
 def system_tests():
@@ -122,19 +139,22 @@ def run(test, log_dir):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--core-build", default=os.path.join(REPO, "build/core"))
-    parser.add_argument("--suite", action="append",
-                        choices=["unit", "qtest", "system"],
+    parser.add_argument("--suite", action="append", choices=SUITES,
                         help="run only this suite (repeatable)")
     args = parser.parse_args()
-    suites = args.suite or ["unit", "qtest", "system"]
+    suites = args.suite or SUITES
     log_dir = os.path.join(REPO, "build/test-logs")
     os.makedirs(log_dir, exist_ok=True)
 
     tests = []
     if "unit" in suites:
-        tests += unit_tests(args.core_build)
+        tests += unit_tests(args.core_build, "unit")
+    if "unit-asan" in suites:
+        tests += unit_tests(os.path.join(REPO, "build/core-asan"), "unit-asan")
     if "qtest" in suites:
-        tests += qtests()
+        tests += qtests("build/qemu", "qtest")
+    if "qtest-asan" in suites:
+        tests += qtests("build/qemu-asan", "qtest-asan", SANITIZER_ENV)
     if "system" in suites:
         tests += system_tests()
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets up everything nswitch-nic needs, idempotently: Debian packages, the
-# standalone core build (build/core), QEMU 10.0 with the device
-# (build/qemu/qemu-system-x86_64) and the test guest. Fast when the cache
+# standalone core build (build/core) and its sanitizer and fuzzer build
+# (build/core-asan, clang), QEMU 10.0 with the device
+# (build/qemu/qemu-system-x86_64), the same with ASan and UBSan
+# (build/qemu-asan) and the test guest. Fast when the cache
 # ($NSWITCH_CACHE, default ~/.cache/nswitch-nic) is warm.
 source "$(dirname "$0")/common.sh"
 
@@ -13,5 +15,13 @@ if [ ! -f "$REPO_ROOT/build/core/build.ninja" ]; then
 fi
 meson compile -C "$REPO_ROOT/build/core" >/dev/null
 
+log "building the core with ASan, UBSan and its fuzzers in build/core-asan"
+if [ ! -f "$REPO_ROOT/build/core-asan/build.ninja" ]; then
+    CC=clang meson setup "$REPO_ROOT/build/core-asan" "$REPO_ROOT" \
+        -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+fi
+meson compile -C "$REPO_ROOT/build/core-asan" >/dev/null
+
 "$REPO_ROOT/scripts/build-qemu.sh"
+"$REPO_ROOT/scripts/build-qemu.sh" --sanitizers
 "$REPO_ROOT/scripts/build-guest.sh" >/dev/null
