@@ -152,6 +152,8 @@ static void nswitch_uplink_link_changed(NetClientState *nc)
     port->ops->uplink_link_changed(port->opaque);
 }
 
+static void nswitch_port_cleanup(NetClientState *nc);
+
 static NetClientInfo nswitch_function_port_info = {
     .type = NET_CLIENT_DRIVER_NONE,
     .size = sizeof(NSwitchPort),
@@ -162,6 +164,7 @@ static NetClientInfo nswitch_function_port_info = {
     .has_vnet_hdr_len = nswitch_port_has_vnet_hdr_len,
     .set_vnet_hdr_len = nswitch_port_set_vnet_hdr_len,
     .set_offload = nswitch_port_set_offload,
+    .cleanup = nswitch_port_cleanup,
 };
 
 static NetClientInfo nswitch_uplink_port_info = {
@@ -171,6 +174,7 @@ static NetClientInfo nswitch_uplink_port_info = {
     .receive = nswitch_port_receive,
     .receive_iov = nswitch_port_receive_iov,
     .link_status_changed = nswitch_uplink_link_changed,
+    .cleanup = nswitch_port_cleanup,
 };
 
 static void drain_held_bh(void *opaque);
@@ -239,9 +243,6 @@ void nswitch_port_delete(NSwitchPort *port)
 {
     if (port) {
         nswitch_port_purge(port);
-        g_clear_pointer(&port->tx_timer, timer_free);
-        g_clear_pointer(&port->drain_bh, qemu_bh_delete);
-        g_clear_pointer(&port->in_flight.sizes, g_free);
         qemu_del_net_client(&port->nc);
     }
 }
@@ -474,6 +475,23 @@ void nswitch_port_purge(NSwitchPort *port)
         held_frame_free(port, container_of(node, HeldFrame, node));
     }
     qemu_purge_queued_packets(&port->nc);
+}
+
+/*
+ * The net layer frees the port: when the card deletes it, or at QEMU's
+ * exit, which deletes every netdev and its peers.
+ */
+static void nswitch_port_cleanup(NetClientState *nc)
+{
+    NSwitchPort *port = port_of(nc);
+    NSwitchQueuedFrame *node;
+
+    while ((node = nswitch_priority_queue_pop(&port->held))) {
+        held_frame_free(port, container_of(node, HeldFrame, node));
+    }
+    g_clear_pointer(&port->tx_timer, timer_free);
+    g_clear_pointer(&port->drain_bh, qemu_bh_delete);
+    g_clear_pointer(&port->in_flight.sizes, g_free);
 }
 
 void nswitch_port_forget_refused_mac(NSwitchPort *port)
