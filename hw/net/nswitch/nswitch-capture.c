@@ -51,18 +51,22 @@ static int open_capture_file(const char *file, Error **errp)
     struct stat st;
     int fd;
 
+    bool handed_over = g_str_has_prefix(file, "fd:") ||
+                       g_str_has_prefix(file, "/dev/fdset/");
+
     if (g_str_has_prefix(file, "fd:")) {
         fd = monitor_get_fd(monitor_cur(), file + 3, errp);
     } else {
-        fd = qemu_create(file, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_NONBLOCK |
-                         O_BINARY, 0600, errp);
+        /* a descriptor handed over is written as is: no truncation */
+        fd = qemu_create(file, O_WRONLY | O_NONBLOCK | O_BINARY |
+                         (handed_over ? 0 : O_TRUNC | O_NOFOLLOW), 0600,
+                         errp);
     }
     if (fd < 0) {
         error_prepend(errp, "cannot create capture file: ");
         return -1;
     }
-    if (g_str_has_prefix(file, "fd:") ||
-        g_str_has_prefix(file, "/dev/fdset/")) {
+    if (handed_over) {
         return fd;
     }
     if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
@@ -150,7 +154,7 @@ NSwitchCapture *nswitch_capture_start(const char *file,
     if (!g_unix_set_fd_nonblocking(fd, true, NULL) ||
         write(fd, header, sizeof(header)) != sizeof(header)) {
         error_setg_errno(errp, errno, "cannot write capture file '%s'", file);
-        close(fd);
+        qemu_close(fd);
         return NULL;
     }
     capture = g_new0(NSwitchCapture, 1);
@@ -180,7 +184,8 @@ void nswitch_capture_close(NSwitchCapture *capture)
     qemu_mutex_unlock(&capture->lock);
     event_notifier_set(&capture->wake);
     qemu_thread_join(&capture->writer);
-    close(capture->fd);
+    /* qemu_close: a descriptor from an fdset leaves the set's list */
+    qemu_close(capture->fd);
     capture->fd = -1;
     /* what the writer could not take before it stopped */
     capture->lost += nswitch_capture_ring_discard(capture->ring);
