@@ -283,6 +283,31 @@ static void test_frame_longer_than_tx_burst_is_paced_not_stuck(void)
     two_vfs_stop(&t);
 }
 
+/*
+ * A frame of no bytes from a socket peer on the uplink: the card takes it
+ * as a runt and the uplink goes on (the card used to answer 0, which
+ * told QEMU to queue it, and QEMU stopped reading the uplink for good).
+ */
+static void test_empty_uplink_frame_does_not_wedge_the_uplink(void)
+{
+    uint8_t frame[60] = { 0 };
+    TwoVfs t;
+
+    two_vfs_start(&t, ",vfs=2");
+    post_rx_buffer(&t.vf1);
+    uplink_send(t.uplink_fd, frame, 0);
+    for (int i = 0; i < 2; i++) {
+        make_frame(frame, t.mac1, outside_mac, 0x77 + i);
+        uplink_send(t.uplink_fd, frame, sizeof(frame));
+        g_assert_cmpuint(wait_for_used(&t.vf1, RX_QUEUE), ==,
+                         VNET_HDR_LEN + 60);
+        post_rx_buffer(&t.vf1);
+    }
+    g_assert_cmpint(card_counter(t.qts, PATHS, "dropped.runt"), ==, 1);
+    g_assert_cmpint(card_counter(t.qts, UPLINK_PORT, "rx-frames"), ==, 3);
+    two_vfs_stop(&t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -312,5 +337,7 @@ int main(int argc, char **argv)
                    test_synchronous_uplink_answer_waits_its_turn);
     qtest_add_func("/nswitch-nic/hardening/tx-rate-long-frame",
                    test_frame_longer_than_tx_burst_is_paced_not_stuck);
+    qtest_add_func("/nswitch-nic/hardening/empty-uplink-frame",
+                   test_empty_uplink_frame_does_not_wedge_the_uplink);
     return g_test_run();
 }

@@ -22,6 +22,7 @@
 #include "qemu/iov.h"
 #include "qemu/main-loop.h"
 #include "qemu/timer.h"
+#include "system/runstate.h"
 #include "standard-headers/linux/virtio_net.h"
 #include "nswitch-function.h"
 #include "nswitch-port.h"
@@ -99,7 +100,12 @@ static ssize_t nswitch_port_receive_iov(NetClientState *nc,
         return 0;
     }
     port->ops->forward(port->opaque, port, iov, iovcnt);
-    return size;
+    /*
+     * Taken, even with no bytes (a runt from a socket peer): 0 would tell
+     * QEMU to queue the frame and stop reading the sender until a flush
+     * that never comes.
+     */
+    return MAX(size, 1);
 }
 
 static bool nswitch_port_can_receive(NetClientState *nc)
@@ -294,6 +300,13 @@ static void count_outcome(NSwitchPort *port, ssize_t ret, size_t size,
             /* virtio-net's MAC or VLAN filter, or buffers too small */
             count_drop(port, NSWITCH_DROP_FILTERED);
         }
+    } else if (port->purge_reason == NSWITCH_DROP_PORT_DOWN &&
+               !runstate_is_running()) {
+        /*
+         * QEMU empties its queues when the VM stops (and migrates):
+         * virtio-net refuses (< 0) what is left, or it is purged (0).
+         */
+        count_drop(port, NSWITCH_DROP_MIGRATED);
     } else {
         count_drop(port, ret ? NSWITCH_DROP_PORT_DOWN : port->purge_reason);
     }

@@ -8,6 +8,7 @@
 #include "qemu/osdep.h"
 #include <poll.h>
 #include "nswitch/card.h"
+#include "qobject/qnum.h"
 
 uint32_t config_address(uint8_t bus, uint8_t devfn, uint8_t offset)
 {
@@ -205,6 +206,38 @@ void wait_for_counter(QTestState *qts, int64_t port, const char *name,
     g_assert_cmpint(card_counter(qts, port, name), ==, expected);
 }
 
+static int64_t sum_of(QDict *counters)
+{
+    const QDictEntry *entry;
+    int64_t sum = 0;
+
+    for (entry = qdict_first(counters); entry;
+         entry = qdict_next(counters, entry)) {
+        sum += qnum_get_int(qobject_to(QNum, qdict_entry_value(entry)));
+    }
+    return sum;
+}
+
+void assert_frames_accounted(QTestState *qts)
+{
+    QDict *rsp, *card = query_card(qts, &rsp);
+    QDict *paths = qdict_get_qdict(card, "paths");
+    int64_t in = qdict_get_int(paths, "replicas") +
+                 qdict_get_int(paths, "segments");
+    int64_t out = sum_of(qdict_get_qdict(paths, "dropped"));
+    QListEntry *entry;
+
+    QLIST_FOREACH_ENTRY(qdict_get_qlist(card, "ports"), entry) {
+        QDict *port = qobject_to(QDict, qlist_entry_obj(entry));
+
+        in += qdict_get_int(port, "rx-frames");
+        out += qdict_get_int(port, "tx-frames") +
+               qdict_get_int(port, "held");
+    }
+    g_assert_cmpint(in, ==, out);
+    qobject_unref(rsp);
+}
+
 const uint8_t pf_mac[6] = { 0x02, 0x6e, 0x00, 0x00, 0x00, 0x00 };
 const uint8_t broadcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 const uint8_t outside_mac[6] = { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc };
@@ -341,6 +374,8 @@ void setup_queue(VfDriver *d, int index, uint64_t ram,
     q->desc = ram;
     q->avail = ram + 16 * QUEUE_SIZE;
     q->used = ram + 0x200;
+    /* a driver starts from clean rings: an earlier one's are there */
+    qtest_memset(d->qts, ram, 0, 0x200 + 4 + 8 * QUEUE_SIZE + 2);
     qtest_writew(d->qts, d->common + VIRTIO_PCI_COMMON_Q_SELECT, index);
     qtest_writew(d->qts, d->common + VIRTIO_PCI_COMMON_Q_SIZE, QUEUE_SIZE);
     qtest_writel(d->qts, d->common + VIRTIO_PCI_COMMON_Q_DESCLO, q->desc);
@@ -354,9 +389,10 @@ void setup_queue(VfDriver *d, int index, uint64_t ram,
     qtest_writew(d->qts, d->common + VIRTIO_PCI_COMMON_Q_ENABLE, 1);
 }
 
-void vf_driver_start(VfDriver *d, QTestState *qts, int vf)
+/* Starts the driver of VF @vf, or of the PF for -1, with BAR 4 at @bar. */
+static void driver_start(VfDriver *d, QTestState *qts, int vf, uint64_t bar,
+                         uint32_t features)
 {
-    uint64_t bar = VF_BAR4_BASE + vf * VF_BAR4_SIZE;
     uint64_t ram = GUEST_RAM_BASE + vf * VF_RAM_SIZE;
     uint32_t multiplier;
     uint64_t notify;
@@ -374,7 +410,7 @@ void vf_driver_start(VfDriver *d, QTestState *qts, int vf)
     qtest_writeb(qts, d->common + VIRTIO_PCI_COMMON_STATUS,
                  VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
     qtest_writel(qts, d->common + VIRTIO_PCI_COMMON_GFSELECT, 0);
-    qtest_writel(qts, d->common + VIRTIO_PCI_COMMON_GF, 0);
+    qtest_writel(qts, d->common + VIRTIO_PCI_COMMON_GF, features);
     qtest_writel(qts, d->common + VIRTIO_PCI_COMMON_GFSELECT, 1);
     qtest_writel(qts, d->common + VIRTIO_PCI_COMMON_GF,
                  1u << (VIRTIO_F_VERSION_1 - 32));
@@ -385,9 +421,37 @@ void vf_driver_start(VfDriver *d, QTestState *qts, int vf)
     g_assert_true(status & VIRTIO_CONFIG_S_FEATURES_OK);
     setup_queue(d, RX_QUEUE, ram, notify, multiplier);
     setup_queue(d, TX_QUEUE, ram + 0x400, notify, multiplier);
+    if (features & (1u << VIRTIO_NET_F_CTRL_VQ)) {
+        setup_queue(d, CONTROL_QUEUE, ram + 0x800, notify, multiplier);
+    }
     qtest_writeb(qts, d->common + VIRTIO_PCI_COMMON_STATUS,
                  VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
                  VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK);
+}
+
+void vf_driver_start_with_features(VfDriver *d, QTestState *qts, int vf,
+                                   uint32_t features)
+{
+    driver_start(d, qts, vf, VF_BAR4_BASE + vf * VF_BAR4_SIZE, features);
+}
+
+void vf_driver_start(VfDriver *d, QTestState *qts, int vf)
+{
+    vf_driver_start_with_features(d, qts, vf, 0);
+}
+
+void map_pf_bar(QTestState *qts)
+{
+    config_writel(qts, CARD_BUS, PF_DEVFN, PCI_BASE_ADDRESS_4, MMIO_WINDOW);
+    config_writel(qts, CARD_BUS, PF_DEVFN, PCI_BASE_ADDRESS_5, 0);
+    config_writel(qts, CARD_BUS, PF_DEVFN, PCI_COMMAND,
+                  PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+}
+
+void pf_driver_start(VfDriver *d, QTestState *qts, uint32_t features)
+{
+    map_pf_bar(qts);
+    driver_start(d, qts, PF_DRIVER, MMIO_WINDOW, features);
 }
 
 void queue_buffer(VfDriver *d, int index, uint64_t addr, uint32_t len,
@@ -405,6 +469,55 @@ void queue_buffer(VfDriver *d, int index, uint64_t addr, uint32_t len,
     q->next_avail++;
     qtest_writew(d->qts, q->avail + 2, q->next_avail);
     qtest_writew(d->qts, q->notify, index);
+}
+
+uint8_t vf_control(VfDriver *d, uint8_t class, uint8_t command,
+                   const void *data, size_t len)
+{
+    VirtqueueRings *q = &d->queue[CONTROL_QUEUE];
+    const uint64_t at = d->buffers + 0x2000;
+    const uint8_t header[2] = { class, command };
+    const struct {
+        uint64_t addr;
+        uint32_t len;
+        uint16_t flags;
+    } chain[3] = {
+        { at, sizeof(header), VRING_DESC_F_NEXT },
+        { at + 16, len, VRING_DESC_F_NEXT },
+        { at + 16 + len, 1, VRING_DESC_F_WRITE },
+    };
+    uint16_t head = (q->next_avail * 3) % QUEUE_SIZE;
+
+    g_assert_cmpuint(len, <=, 64);
+    qtest_memwrite(d->qts, at, header, sizeof(header));
+    qtest_memwrite(d->qts, at + 16, data, len);
+    qtest_writeb(d->qts, at + 16 + len, 0xff);
+    for (int i = 0; i < 3; i++) {
+        uint16_t slot = (head + i) % QUEUE_SIZE;
+        uint64_t desc = q->desc + 16 * slot;
+
+        qtest_writeq(d->qts, desc, chain[i].addr);
+        qtest_writel(d->qts, desc + 8, chain[i].len);
+        qtest_writew(d->qts, desc + 12, chain[i].flags);
+        qtest_writew(d->qts, desc + 14, (slot + 1) % QUEUE_SIZE);
+    }
+    qtest_writew(d->qts, q->avail + 4 + 2 * (q->next_avail % QUEUE_SIZE),
+                 head);
+    q->next_avail++;
+    qtest_writew(d->qts, q->avail + 2, q->next_avail);
+    qtest_writew(d->qts, q->notify, CONTROL_QUEUE);
+    for (int tries = 0; tries < 500; tries++) {
+        if (qtest_readw(d->qts, q->used + 2) != q->seen_used) {
+            q->seen_used++;
+            return qtest_readb(d->qts, at + 16 + len);
+        }
+        if (qtest_readb(d->qts, d->common + VIRTIO_PCI_COMMON_STATUS) &
+            VIRTIO_CONFIG_S_NEEDS_RESET) {
+            return CONTROL_DEVICE_BROKEN;
+        }
+        g_usleep(10 * 1000);
+    }
+    g_assert_not_reached();
 }
 
 uint32_t wait_for_used(VfDriver *d, int index)

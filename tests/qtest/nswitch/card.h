@@ -100,6 +100,12 @@ int64_t card_counter(QTestState *qts, int64_t port, const char *name);
 void wait_for_counter(QTestState *qts, int64_t port, const char *name,
                       int64_t expected);
 
+/*
+ * Every frame is accounted for: what the ports gave the switch, with the
+ * copies it made, is what it delivered, dropped or holds.
+ */
+void assert_frames_accounted(QTestState *qts);
+
 #define PATHS (-1)
 #define UPLINK_PORT 0
 #define PF_PORT 1
@@ -139,6 +145,7 @@ QTestState *migrate_card(QTestState *src, const char *card_options,
 #define QUEUE_SIZE 8
 #define RX_QUEUE 0
 #define TX_QUEUE 1
+#define CONTROL_QUEUE 2              /* with VIRTIO_NET_F_CTRL_VQ */
 #define VNET_HDR_LEN 12              /* virtio_net_hdr_mrg_rxbuf, VERSION_1 */
 #define VF_BAR4_BASE (MMIO_WINDOW + 0x100000)
 #define VF_BAR4_SIZE 0x4000
@@ -159,7 +166,7 @@ typedef struct VfDriver {
     int vf;
     uint64_t common;
     uint64_t buffers;
-    VirtqueueRings queue[2];
+    VirtqueueRings queue[3];
 } VfDriver;
 
 /* Opens the root port's window and gives the VFs their BAR 4. */
@@ -173,6 +180,27 @@ void setup_queue(VfDriver *d, int index, uint64_t ram,
                  uint64_t notify_base, uint32_t notify_multiplier);
 
 void vf_driver_start(VfDriver *d, QTestState *qts, int vf);
+
+/* The same, negotiating @features (bits 0..31) beside VERSION_1. */
+void vf_driver_start_with_features(VfDriver *d, QTestState *qts, int vf,
+                                   uint32_t features);
+
+/*
+ * The same driver for the PF (its vf is PF_DRIVER), with its BAR 4 at
+ * MMIO_WINDOW (the root port's window must be open).
+ */
+#define PF_DRIVER (-1)
+void map_pf_bar(QTestState *qts);
+void pf_driver_start(VfDriver *d, QTestState *qts, uint32_t features);
+
+/*
+ * Sends a control-queue command (a driver started with CTRL_VQ) and
+ * waits for it; returns the device's ack (VIRTIO_NET_OK or ERR), or
+ * CONTROL_DEVICE_BROKEN if the device stopped to wait for a reset.
+ */
+#define CONTROL_DEVICE_BROKEN 0xff
+uint8_t vf_control(VfDriver *d, uint8_t class, uint8_t command,
+                   const void *data, size_t len);
 
 /* Puts one buffer on queue @index and tells the device. */
 void queue_buffer(VfDriver *d, int index, uint64_t addr, uint32_t len,

@@ -78,7 +78,7 @@ typedef enum NSwitchDropReason {
     NSWITCH_DROP_ACL,            /* an ACL rule said drop */
     NSWITCH_DROP_FILTERED,       /* the receiving guest's own RX filter */
     NSWITCH_DROP_BUFFER_FULL,    /* the card's memory for held frames */
-    NSWITCH_DROP_MIGRATED,       /* held in the card when the VM migrated */
+    NSWITCH_DROP_MIGRATED,       /* held when the VM stopped or migrated */
     NSWITCH_DROP__MAX
 } NSwitchDropReason;
 
