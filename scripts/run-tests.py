@@ -56,7 +56,9 @@ def qtests(build, suite, env=None):
         name = source[:-2]
         yield {"suite": suite, "name": name,
                "cmd": [os.path.join(qtest_dir, name), "--tap", "-k"],
-               "env": dict(env or {}, QTEST_QEMU_BINARY=qemu),
+               "env": dict(env or {}, QTEST_QEMU_BINARY=qemu,
+                           NSWITCH_FUZZ_CORPUS=os.path.join(
+                               REPO, "tests/fuzz/corpus/device")),
                "timeout": 900}
 
 

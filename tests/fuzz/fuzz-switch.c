@@ -30,6 +30,7 @@
 #include "hw/net/nswitch/capture-ring.h"
 #include "hw/net/nswitch/frame.h"
 #include "hw/net/nswitch/switch.h"
+#include "fuzz-target.h"
 
 #define MAX_PORTS 12
 #define MAX_PENDING 32
@@ -535,8 +536,6 @@ static void check_capture_ring(Fuzz *f)
     (void)out;
     nswitch_capture_ring_free(ring);
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
