@@ -48,7 +48,7 @@ if [ "$status" -ne 0 ]; then
     exit 1
 fi
 if [ "$update" -eq 1 ]; then
-    "$fuzzer" -merge=1 "$corpus" "$work/new" >"$work/merge.log" 2>&1 ||
+    "$fuzzer" -set_cover_merge=1 "$corpus" "$work/new" >"$work/merge.log" 2>&1 ||
         die "corpus merge failed; see $work/merge.log"
     log "corpus now $(ls "$corpus" | wc -l) inputs"
 fi
