@@ -1,0 +1,120 @@
+/*
+ * nswitch-nic qtests: the PF hot-unplugged while the card is busy, with
+ * frames held for a receiver, a frame paced by a TX rate, a capture and
+ * a mirror running. QEMU completes the unplug, keeps answering, forgets
+ * the card and frees what it held (the ASan build's leak check runs at
+ * QEMU's exit).
+ *
+ * PCIe native hotplug, the handshake a guest does: device_del presses
+ * the slot's attention button, the "guest" powers the slot off.
+ *
+ * Copyright (c) 2026 The nswitch-nic authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "nswitch/card.h"
+
+static const uint8_t other_oui_mac[6] = { 0x02, 0x99, 0x00, 0x00, 0x00, 0x01 };
+
+static uint8_t root_port_express_cap(QTestState *qts)
+{
+    uint8_t at = config_readl(qts, 0, ROOT_PORT_DEVFN, PCI_CAPABILITY_LIST);
+
+    while (at) {
+        uint32_t header = config_readl(qts, 0, ROOT_PORT_DEVFN, at);
+
+        if ((header & 0xff) == PCI_CAP_ID_EXP) {
+            return at;
+        }
+        at = (header >> 8) & 0xfc;
+    }
+    g_assert_not_reached();
+}
+
+/* What a guest does once the attention button was pressed. */
+static void power_off_slot(QTestState *qts)
+{
+    uint8_t cap = root_port_express_cap(qts);
+    uint16_t control = config_readl(qts, 0, ROOT_PORT_DEVFN,
+                                    cap + PCI_EXP_SLTCTL) & 0xffff;
+
+    /* the status half is write-1-to-clear: left alone */
+    config_writel(qts, 0, ROOT_PORT_DEVFN, cap + PCI_EXP_SLTCTL,
+                  control | PCI_EXP_SLTCTL_PWR_IND_OFF |
+                  PCI_EXP_SLTCTL_PWR_OFF);
+}
+
+static bool card_gone(QTestState *qts)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'query-nswitch'}");
+    bool gone = qlist_empty(qdict_get_qlist(rsp, "return"));
+
+    qobject_unref(rsp);
+    return gone;
+}
+
+static void test_unplug_with_frames_held_and_paced(void)
+{
+    g_autofree char *capture = g_strdup_printf("%s/nswitch-unplug-%d.pcap",
+                                               g_get_tmp_dir(), getpid());
+    const size_t long_len = 68000;
+    g_autofree uint8_t *long_frame = g_malloc0(long_len);
+    uint8_t frame[60], mac0[6], mac1[6];
+    VfDriver vf0, vf1;
+    QTestState *qts;
+    int fd, tries;
+
+    qts = start_machine_with_uplink(",vfs=2,id=card0", "-global "
+                                    "ICH9-LPC.acpi-pci-hotplug-with-bridge-"
+                                    "support=off", &fd);
+    prepare_machine(qts);
+    map_vf_bars(qts, 2);
+    vf_driver_start(&vf0, qts, 0);
+    vf_driver_start(&vf1, qts, 1);
+    vf_mac(mac0, 0);
+    vf_mac(mac1, 1);
+    qtest_qmp_assert_success(qts, "{'execute': 'nswitch-capture-start', "
+                             "'arguments': {'device': 'card0', "
+                             "'file': %s}}", capture);
+    qtest_qmp_assert_success(qts, "{'execute': 'nswitch-mirror-start', "
+                             "'arguments': {'device': 'card0', "
+                             "'monitor-vf': 1, 'vf': 0}}");
+
+    /* VF1 posts no buffers: the card holds what VF0 sends it */
+    for (int i = 0; i < 3; i++) {
+        make_frame(frame, mac1, mac0, 0x40 + i);
+        vf_send(&vf0, frame, sizeof(frame));
+    }
+    g_assert_cmpint(card_counter(qts, VF_PORT(1), "held"), >=, 3);
+
+    /* at 1 Mbit/s VF0's next frame waits 544 ms of virtual time */
+    qtest_qmp_assert_success(qts, "{'execute': 'nswitch-vf-set', "
+                             "'arguments': {'device': 'card0', 'vf': 0, "
+                             "'max-tx-rate': 1}}");
+    make_frame(long_frame, other_oui_mac, mac0, 0x50);
+    vf_queue_from(&vf0, BIG_FRAME_AREA, NULL, long_frame, long_len);
+    g_assert_true(queue_used_nothing(&vf0, TX_QUEUE));
+
+    qtest_qmp_assert_success(qts, "{'execute': 'device_del', 'arguments': "
+                             "{'id': 'card0'}}");
+    power_off_slot(qts);
+    for (tries = 0; tries < 500 && !card_gone(qts); tries++) {
+        g_usleep(10 * 1000);
+    }
+    g_assert_true(card_gone(qts));
+    /* the paced frame's timer went with the card */
+    qtest_clock_step(qts, 2ll * 1000 * 1000 * 1000);
+    qtest_qmp_assert_success(qts, "{'execute': 'query-status'}");
+    close(fd);
+    qtest_quit(qts);
+    unlink(capture);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    qtest_add_func("/nswitch-nic/hotplug/unplug-with-frames-held-and-paced",
+                   test_unplug_with_frames_held_and_paced);
+    return g_test_run();
+}
