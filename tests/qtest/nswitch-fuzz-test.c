@@ -13,8 +13,11 @@
  * than the buffer it gave.
  *
  * Each seed is one machine and one sequence. The test runs the seeds of
- * its corpus (tests/fuzz/corpus/device) and NSWITCH_FUZZ_SEEDS more from
- * NSWITCH_FUZZ_SEED, NSWITCH_FUZZ_OPS operations each;
+ * its corpus (directory NSWITCH_FUZZ_CORPUS, tests/fuzz/corpus/device in
+ * the test command) and NSWITCH_FUZZ_SEEDS more (default 2) from
+ * NSWITCH_FUZZ_SEED (default 1000), NSWITCH_FUZZ_OPS operations each
+ * (default 2000). A seed replays the same operations up to timing: what
+ * a step finds in the rings depends on when QEMU ran its bottom halves.
  * scripts/fuzz-device.sh runs it long against QEMU built with ASan and
  * UBSan and prints the figures.
  *
@@ -694,7 +697,7 @@ static void test_corpus_seeds(void)
 
 static void test_random_seeds(void)
 {
-    uint32_t first = env_number("NSWITCH_FUZZ_SEED", 1);
+    uint32_t first = env_number("NSWITCH_FUZZ_SEED", 1000);
     uint32_t seeds = env_number("NSWITCH_FUZZ_SEEDS", 2);
     uint32_t ops = env_number("NSWITCH_FUZZ_OPS", 2000);
 

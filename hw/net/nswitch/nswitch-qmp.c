@@ -296,7 +296,7 @@ static void append_drops(GString *text, const NSwitchDropStats *d)
         { "link down", d->link_down }, { "by the ACL", d->acl },
         { "filtered by the guest", d->filtered },
         { "card buffer full", d->buffer_full },
-        { "held at migration", d->migrated },
+        { "held when the VM stopped", d->migrated },
     };
     bool any = false;
 
