@@ -18,8 +18,6 @@
 #define PCAP_FILE_HEADER_LEN 24
 #define PCAP_RECORD_HEADER_LEN 16
 
-static const uint8_t other_oui_mac[6] = { 0x02, 0x99, 0x00, 0x00, 0x00, 0x01 };
-
 typedef struct Card {
     QTestState *qts;
     int uplink_fd;

@@ -12,31 +12,6 @@
 #include "nswitch/card.h"
 #include "nswitch/frames.h"
 
-static const uint8_t other_oui_mac[6] = { 0x02, 0x99, 0x00, 0x00, 0x00, 0x01 };
-
-typedef struct TwoVfs {
-    QTestState *qts;
-    int uplink_fd;
-    VfDriver vf0, vf1;
-    uint8_t mac0[6], mac1[6];
-} TwoVfs;
-
-static void two_vfs_start(TwoVfs *t, const char *card_options)
-{
-    t->qts = start_with_uplink(card_options, &t->uplink_fd);
-    map_vf_bars(t->qts, 2);
-    vf_driver_start(&t->vf0, t->qts, 0);
-    vf_driver_start(&t->vf1, t->qts, 1);
-    vf_mac(t->mac0, 0);
-    vf_mac(t->mac1, 1);
-}
-
-static void two_vfs_stop(TwoVfs *t)
-{
-    close(t->uplink_fd);
-    qtest_quit(t->qts);
-}
-
 /*
  * A TSO request the card cannot carry out: QEMU must drop it, count it
  * and go on (it used to abort in software segmentation).

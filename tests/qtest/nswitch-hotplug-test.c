@@ -15,8 +15,6 @@
 #include "qemu/osdep.h"
 #include "nswitch/card.h"
 
-static const uint8_t other_oui_mac[6] = { 0x02, 0x99, 0x00, 0x00, 0x00, 0x01 };
-
 static uint8_t root_port_express_cap(QTestState *qts)
 {
     uint8_t at = config_readl(qts, 0, ROOT_PORT_DEVFN, PCI_CAPABILITY_LIST);

@@ -120,22 +120,8 @@ static QTestState *stream_load(const Stream *s, const char *card_options,
     qtest_qmp_assert_success(dst, "{'execute': 'migrate-incoming', "
                              "'arguments': {'uri': %s, "
                              "'exit-on-error': false}}", uri);
-    for (int tries = 0; tries < 1000; tries++) {
-        QDict *rsp = qtest_qmp(dst, "{'execute': 'query-migrate'}");
-        QDict *info = qdict_get_qdict(rsp, "return");
-        const char *status = qdict_haskey(info, "status")
-                             ? qdict_get_str(info, "status") : "none";
-        bool done = !strcmp(status, "completed"),
-             failed = !strcmp(status, "failed");
-
-        qobject_unref(rsp);
-        if (done || failed) {
-            *completed = done;
-            return dst;
-        }
-        g_usleep(10 * 1000);
-    }
-    g_assert_not_reached();
+    *completed = migration_completes(dst);
+    return dst;
 }
 
 /* The load failed, said @why on stderr, and QEMU still answers. */

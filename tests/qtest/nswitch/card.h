@@ -114,6 +114,8 @@ void assert_frames_accounted(QTestState *qts);
 extern const uint8_t pf_mac[6];
 extern const uint8_t broadcast_mac[6];
 extern const uint8_t outside_mac[6];
+/* A MAC of another OUI than the card's: frames for it leave by the uplink. */
+extern const uint8_t other_oui_mac[6];
 
 void vf_mac(uint8_t mac[6], int vf);
 
@@ -126,6 +128,9 @@ QTestState *start_machine_with_uplink(const char *card_options,
                                       int *uplink_fd);
 
 QTestState *start_with_uplink(const char *card_options, int *uplink_fd);
+
+/* Waits for a migration to end; true if it completed, false if it failed. */
+bool migration_completes(QTestState *qts);
 
 void wait_for_migration(QTestState *qts);
 
@@ -234,6 +239,22 @@ void vf_queue_from(VfDriver *d, uint64_t addr,
 void vf_send_from(VfDriver *d, uint64_t addr,
                   const struct virtio_net_hdr *hdr, const uint8_t *frame,
                   size_t len);
+
+/* A card with two VFs enabled and driven, and its uplink socket. */
+typedef struct TwoVfs {
+    QTestState *qts;
+    int uplink_fd;
+    VfDriver vf0, vf1;
+    uint8_t mac0[6], mac1[6];
+} TwoVfs;
+
+void two_vfs_start(TwoVfs *t, const char *card_options);
+
+/* The same, VF1's driver negotiating @vf1_features. */
+void two_vfs_start_with_features(TwoVfs *t, const char *card_options,
+                                 uint32_t vf1_features);
+
+void two_vfs_stop(TwoVfs *t);
 
 void make_frame(uint8_t *frame, const uint8_t *dst, const uint8_t *src,
                 uint8_t marker);
