@@ -249,12 +249,16 @@ static void test_frame_longer_than_tx_burst_is_paced_not_stuck(void)
                              "'arguments': {'device': 'card0', 'vf': 0, "
                              "'max-tx-rate': 1}}");
     make_frame(frame, other_oui_mac, t.mac0, 0x99);
-    vf_queue_from(&t.vf0, BIG_FRAME_AREA, NULL, frame, len);
-    /* QEMU answers; 68000 bytes at 1 Mbit/s take 544 ms */
-    g_assert_cmpint(card_counter(t.qts, VF_PORT(0), "rx-frames"), <=, 1);
+    /* the first goes from the full bucket, into debt */
+    vf_send_from(&t.vf0, BIG_FRAME_AREA, NULL, frame, len);
+    wait_for_counter(t.qts, PATHS, "to-uplink", 1);
+    /* the second waits for the debt: 68000 bytes at 1 Mbit/s, 544 ms */
+    queue_buffer(&t.vf0, TX_QUEUE, BIG_FRAME_AREA, VNET_HDR_LEN + len, false);
+    g_assert_cmpint(card_counter(t.qts, VF_PORT(0), "rx-frames"), ==, 1);
+    g_assert_true(queue_used_nothing(&t.vf0, TX_QUEUE));
     qtest_clock_step(t.qts, 1000 * 1000 * 1000);
     wait_for_used(&t.vf0, TX_QUEUE);
-    wait_for_counter(t.qts, PATHS, "to-uplink", 1);
+    wait_for_counter(t.qts, PATHS, "to-uplink", 2);
     two_vfs_stop(&t);
 }
 

@@ -86,12 +86,18 @@ static void test_unplug_with_frames_held_and_paced(void)
     }
     g_assert_cmpint(card_counter(qts, VF_PORT(1), "held"), >=, 3);
 
-    /* at 1 Mbit/s VF0's next frame waits 544 ms of virtual time */
+    /*
+     * At 1 Mbit/s a long frame empties VF0's bucket into debt; the next
+     * waits 544 ms of virtual time, which only clock steps advance.
+     */
     qtest_qmp_assert_success(qts, "{'execute': 'nswitch-vf-set', "
                              "'arguments': {'device': 'card0', 'vf': 0, "
                              "'max-tx-rate': 1}}");
     make_frame(long_frame, other_oui_mac, mac0, 0x50);
-    vf_queue_from(&vf0, BIG_FRAME_AREA, NULL, long_frame, long_len);
+    vf_send_from(&vf0, BIG_FRAME_AREA, NULL, long_frame, long_len);
+    queue_buffer(&vf0, TX_QUEUE, BIG_FRAME_AREA, VNET_HDR_LEN + long_len,
+                 false);
+    g_assert_cmpint(card_counter(qts, VF_PORT(0), "rx-frames"), ==, 4);
     g_assert_true(queue_used_nothing(&vf0, TX_QUEUE));
 
     qtest_qmp_assert_success(qts, "{'execute': 'device_del', 'arguments': "
