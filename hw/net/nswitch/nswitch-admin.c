@@ -12,13 +12,14 @@
 #include "qemu/osdep.h"
 #include "hw/net/nswitch-nic.h"
 #include "hw/virtio/virtio-net.h"
+#include "nswitch-function.h"
 #include "qapi/error.h"
 #include "qapi/qapi-commands-nswitch.h"
 #include "qemu/timer.h"
 #include "nswitch-capture.h"
 #include "nswitch-datapath.h"
-#include "nswitch-port.h"
 #include "nswitch-qmp.h"
+#include "nswitch-sriov.h"
 #include "trace.h"
 
 #define MBIT 1000000ull
@@ -97,7 +98,7 @@ static NSwitchNic *find_switching_card(const char *device, Error **errp)
 static void mac_in_group(NSwitchNic *card, uint16_t vf, uint32_t oui,
                          uint8_t *mac)
 {
-    memcpy(mac, nswitch_nic_vf_net(card, vf)->mac, ETH_ALEN);
+    memcpy(mac, nswitch_function_mac(nswitch_sriov_vf_net(card, vf)), ETH_ALEN);
     mac[0] = oui >> 16;
     mac[1] = oui >> 8;
     mac[2] = oui;
@@ -115,11 +116,13 @@ void qmp_nswitch_vf_set(const char *device, uint16_t vf, const char *mac,
     uint8_t new_mac[ETH_ALEN];
     uint32_t port, oui;
     NSwitchRelayStatus status;
+    NSwitch *core;
 
     if (!card || !check_vf(card, vf, "vf", errp)) {
         return;
     }
     port = NSWITCH_NIC_VF_PORT(vf);
+    core = nswitch_nic_core(card);
     if (mac && group) {
         error_setg(errp, "'mac' and 'group' both set the MAC: give one");
         return;
@@ -164,28 +167,26 @@ void qmp_nswitch_vf_set(const char *device, uint16_t vf, const char *mac,
         trace_nswitch_vf_set(vf, "mac");
     }
     if (has_vlan) {
-        nswitch_port_set_vlan(card->core, port, vlan, has_qos ? qos : 0);
+        nswitch_port_set_vlan(core, port, vlan, has_qos ? qos : 0);
         trace_nswitch_vf_set(vf, "vlan");
     }
     if (has_spoofchk) {
-        nswitch_port_set_spoof_check(card->core, port, spoofchk);
+        nswitch_port_set_spoof_check(core, port, spoofchk);
         trace_nswitch_vf_set(vf, "spoofchk");
     }
     if (has_trust) {
-        nswitch_port_set_trust(card->core, port, trust);
+        nswitch_port_set_trust(core, port, trust);
         /* A MAC the guest chose before is looked at again. */
-        nswitch_port_forget_refused_mac(nswitch_datapath_port(card->datapath,
-                                                              port));
+        nswitch_datapath_forget_refused_mac(card->datapath, port);
         trace_nswitch_vf_set(vf, "trust");
     }
     if (has_max_tx_rate) {
-        nswitch_port_set_tx_rate(card->core, port, max_tx_rate * MBIT,
+        nswitch_port_set_tx_rate(core, port, max_tx_rate * MBIT,
                                  qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
         trace_nswitch_vf_set(vf, "max-tx-rate");
     }
     if (has_link_state) {
-        card->vf_link[vf] = link_state;
-        nswitch_nic_apply_links(card);
+        nswitch_sriov_set_vf_link(card, vf, link_state);
         trace_nswitch_vf_set(vf, "link-state");
     }
 }
@@ -206,7 +207,7 @@ void qmp_nswitch_relay_add(const char *device, const char *mac, bool has_vf,
                    "card's switch", device);
         return;
     }
-    status = nswitch_add_static_entry(card->core, addr,
+    status = nswitch_add_static_entry(nswitch_nic_core(card), addr,
                                       has_vf ? NSWITCH_NIC_VF_PORT(vf)
                                              : NSWITCH_NIC_PF_PORT);
     if (status != NSWITCH_RELAY_OK) {
@@ -225,7 +226,7 @@ void qmp_nswitch_relay_remove(const char *device, const char *mac,
     if (!card || !parse_mac(mac, "mac", addr, errp)) {
         return;
     }
-    status = nswitch_remove_static_entry(card->core, addr);
+    status = nswitch_remove_static_entry(nswitch_nic_core(card), addr);
     if (status != NSWITCH_RELAY_OK) {
         error_setg(errp, "cannot remove %s: %s", mac,
                    nswitch_relay_status_message(status));
@@ -261,7 +262,7 @@ NSwitchAclAdded *qmp_nswitch_acl_add(const char *device,
         return NULL;
     }
     /* QAPI enums and the core's actions are in the same order. */
-    status = nswitch_acl_add(nswitch_acl(card->core), &match,
+    status = nswitch_acl_add(nswitch_acl(nswitch_nic_core(card)), &match,
                              (NSwitchAclAction)action,
                              has_position ? position : UINT32_MAX, &id);
     if (status != NSWITCH_ACL_OK) {
@@ -279,7 +280,8 @@ void qmp_nswitch_acl_remove(const char *device, uint32_t rule, Error **errp)
     NSwitchNic *card = nswitch_nic_find(device, errp);
 
     if (card &&
-        nswitch_acl_remove(nswitch_acl(card->core), rule) != NSWITCH_ACL_OK) {
+        nswitch_acl_remove(nswitch_acl(nswitch_nic_core(card)), rule) !=
+        NSWITCH_ACL_OK) {
         error_setg(errp, "'rule': %s has no ACL rule %u", device, rule);
     }
 }
@@ -328,7 +330,7 @@ void qmp_nswitch_mirror_start(const char *device, uint16_t monitor_vf,
                    vf);
         return;
     }
-    nswitch_set_mirror(card->core, &mirror);
+    nswitch_set_mirror(nswitch_nic_core(card), &mirror);
 }
 
 void qmp_nswitch_mirror_stop(const char *device, Error **errp)
@@ -341,11 +343,12 @@ void qmp_nswitch_mirror_stop(const char *device, Error **errp)
     if (!card) {
         return;
     }
-    if (nswitch_mirror(card->core)->monitor_port == NSWITCH_RELAY_NONE) {
+    if (nswitch_mirror(nswitch_nic_core(card))->monitor_port ==
+        NSWITCH_RELAY_NONE) {
         error_setg(errp, "no mirror runs on '%s'", device);
         return;
     }
-    nswitch_set_mirror(card->core, &off);
+    nswitch_set_mirror(nswitch_nic_core(card), &off);
 }
 
 void qmp_nswitch_capture_start(const char *device, const char *file,

@@ -38,6 +38,7 @@
 #include "nswitch-capture.h"
 #include "nswitch-datapath.h"
 #include "nswitch-function.h"
+#include "nswitch-net-port.h"
 #include "trace.h"
 
 /*
@@ -50,10 +51,12 @@
 
 struct NSwitchDatapath {
     NSwitch *core;
-    NSwitchPort **ports;        /* indexed by switch port number */
+    NSwitchNetPort **ports;     /* indexed by switch port number */
     uint32_t port_count;
-    NSwitchPortConfig port_config;
-    NSwitchPortBuffer buffer;
+    /* By port: the last MAC a function's guest chose that was refused. */
+    uint8_t (*refused_mac)[ETH_ALEN];
+    NSwitchNetPortConfig port_config;
+    NSwitchNetPortBuffer buffer;
     NSwitchCapture *capture;
     void (*uplink_link_changed)(void *opaque);
     void *opaque;
@@ -90,7 +93,7 @@ static NSwitchDatapath *datapath_of(void *opaque)
 }
 
 static void flush_deferred(NSwitchDatapath *dp);
-static void forward(void *opaque, NSwitchPort *src, const struct iovec *iov,
+static void forward(void *opaque, NSwitchNetPort *src, const struct iovec *iov,
                     int iovcnt);
 
 static bool datapath_busy(void *opaque)
@@ -98,7 +101,7 @@ static bool datapath_busy(void *opaque)
     return datapath_of(opaque)->busy;
 }
 
-static void port_deferred(void *opaque, NSwitchPort *port)
+static void port_deferred(void *opaque, NSwitchNetPort *port)
 {
     datapath_of(opaque)->deferred++;
 }
@@ -110,7 +113,7 @@ static void uplink_link_changed(void *opaque)
     dp->uplink_link_changed(dp->opaque);
 }
 
-static const NSwitchPortOps datapath_port_ops = {
+static const NSwitchNetPortOps datapath_port_ops = {
     .forward = forward,
     .busy = datapath_busy,
     .deferred = port_deferred,
@@ -119,16 +122,23 @@ static const NSwitchPortOps datapath_port_ops = {
 
 NSwitchDatapath *nswitch_datapath_new(const NSwitchDatapathConfig *config)
 {
-    NSwitchDatapath *dp = g_new0(NSwitchDatapath, 1);
+    NSwitch *core = nswitch_new(config->port_count, config->uplink_port,
+                                config->relay_entries, config->relay_groups);
+    NSwitchDatapath *dp;
 
-    dp->core = config->core;
+    if (!core) {
+        return NULL;
+    }
+    dp = g_new0(NSwitchDatapath, 1);
+    dp->core = core;
     dp->port_count = config->port_count;
-    dp->ports = g_new0(NSwitchPort *, config->port_count);
+    dp->ports = g_new0(NSwitchNetPort *, config->port_count);
+    dp->refused_mac = g_malloc0_n(config->port_count, ETH_ALEN);
     dp->buffer.size = config->buffer_size;
     dp->uplink_link_changed = config->uplink_link_changed;
     dp->opaque = config->opaque;
-    dp->port_config = (NSwitchPortConfig) {
-        .ops = &datapath_port_ops, .opaque = dp, .core = config->core,
+    dp->port_config = (NSwitchNetPortConfig) {
+        .ops = &datapath_port_ops, .opaque = dp, .core = core,
         .buffer = &dp->buffer, .rx_queue = config->rx_queue,
     };
     net_tx_pkt_init(&dp->tx_pkt, MAX_FRAGMENTS + 1);
@@ -145,40 +155,79 @@ void nswitch_datapath_free(NSwitchDatapath *dp)
         return;
     }
     for (uint32_t i = 0; i < dp->port_count; i++) {
-        nswitch_port_delete(dp->ports[i]);
+        nswitch_net_port_delete(dp->ports[i]);
     }
     g_free(dp->ports);
+    g_free(dp->refused_mac);
     nswitch_capture_stop(dp->capture);
     net_tx_pkt_uninit(dp->tx_pkt);
     g_free(dp->payload_iov);
     g_free(dp->frame_iov);
     g_free(dp->stripped_iov);
     g_free(dp->out_iov);
+    nswitch_free(dp->core);
     g_free(dp);
 }
 
-NSwitchPort *nswitch_datapath_add_function(NSwitchDatapath *dp,
-                                           uint32_t number, const char *name)
+NSwitch *nswitch_datapath_core(NSwitchDatapath *dp)
 {
-    assert(number < dp->port_count && !dp->ports[number]);
-    dp->ports[number] = nswitch_port_new_function(&dp->port_config, number,
-                                                  name);
-    return dp->ports[number];
+    return dp->core;
 }
 
-NSwitchPort *nswitch_datapath_add_uplink(NSwitchDatapath *dp, uint32_t number,
-                                         NetClientState *backend,
+NetClientState *nswitch_datapath_add_function(NSwitchDatapath *dp,
+                                              uint32_t number,
                                          const char *name)
 {
     assert(number < dp->port_count && !dp->ports[number]);
-    dp->ports[number] = nswitch_port_new_uplink(&dp->port_config, number,
-                                                backend, name);
-    return dp->ports[number];
+    dp->ports[number] = nswitch_net_port_new_function(&dp->port_config,
+                                                      number, name);
+    return &dp->ports[number]->nc;
 }
 
-NSwitchPort *nswitch_datapath_port(NSwitchDatapath *dp, uint32_t number)
+void nswitch_datapath_add_uplink(NSwitchDatapath *dp, NetClientState *backend,
+                                 const char *name)
 {
-    return number < dp->port_count ? dp->ports[number] : NULL;
+    uint32_t number = nswitch_uplink_port(dp->core);
+
+    assert(!dp->ports[number]);
+    dp->ports[number] = nswitch_net_port_new_uplink(&dp->port_config, number,
+                                                    backend, name);
+}
+
+NetClientState *nswitch_datapath_function_peer(NSwitchDatapath *dp,
+                                               uint32_t number)
+{
+    assert(number < dp->port_count && dp->ports[number]);
+    return &dp->ports[number]->nc;
+}
+
+bool nswitch_datapath_uplink_up(NSwitchDatapath *dp)
+{
+    NSwitchNetPort *uplink = dp->ports[nswitch_uplink_port(dp->core)];
+
+    return uplink && uplink->nc.peer && !uplink->nc.peer->link_down;
+}
+
+uint32_t nswitch_datapath_held(NSwitchDatapath *dp, uint32_t number)
+{
+    NSwitchNetPort *port = number < dp->port_count ? dp->ports[number] : NULL;
+
+    return port ? nswitch_net_port_held(port) : 0;
+}
+
+void nswitch_datapath_purge(NSwitchDatapath *dp, uint32_t number)
+{
+    assert(number < dp->port_count);
+    if (dp->ports[number]) {
+        nswitch_net_port_purge(dp->ports[number]);
+    }
+}
+
+void nswitch_datapath_forget_refused_mac(NSwitchDatapath *dp,
+                                         uint32_t number)
+{
+    assert(number < dp->port_count);
+    memset(dp->refused_mac[number], 0, ETH_ALEN);
 }
 
 uint64_t nswitch_datapath_buffered(const NSwitchDatapath *dp)
@@ -201,9 +250,9 @@ NSwitchCapture *nswitch_datapath_swap_capture(NSwitchDatapath *dp,
 }
 
 static bool needs_software_offload(const NSwitchOffload *req,
-                                   const NSwitchPort *dst)
+                                   const NSwitchNetPort *dst)
 {
-    const NSwitchPortOffloads *accepts = &dst->peer_accepts;
+    const NSwitchNetPortOffloads *accepts = &dst->peer_accepts;
     bool needs_csum = req->flags & NSWITCH_OFFLOAD_NEEDS_CSUM;
 
     if (!dst->vnet_hdr_len) {
@@ -253,7 +302,7 @@ static NSwitchOffload offload_request(const struct virtio_net_hdr *hdr)
 }
 
 /* Sends @payload (from the Ethernet header on) behind @dst's header. */
-static void send_frame(NSwitchDatapath *dp, NSwitchPort *dst,
+static void send_frame(NSwitchDatapath *dp, NSwitchNetPort *dst,
                        const NSwitchOffload *req,
                        const struct iovec *payload, int count,
                        uint8_t priority)
@@ -269,12 +318,12 @@ static void send_frame(NSwitchDatapath *dp, NSwitchPort *dst,
         };
     }
     memcpy(out + n, payload, count * sizeof(*payload));
-    nswitch_port_deliver(dst, out, n + count, priority);
+    nswitch_net_port_deliver(dst, out, n + count, priority);
 }
 
 typedef struct SegmentTarget {
     NSwitchDatapath *dp;
-    NSwitchPort *dst;
+    NSwitchNetPort *dst;
     uint8_t priority;
     uint32_t segments;
 } SegmentTarget;
@@ -304,7 +353,7 @@ static void keep_fragment(void *context, void *base, size_t len)
  * nswitch_offload_check put every checksum field), so that neither the
  * other receivers nor the sender's buffer see them.
  */
-static void deliver_in_software(NSwitchDatapath *dp, NSwitchPort *dst,
+static void deliver_in_software(NSwitchDatapath *dp, NSwitchNetPort *dst,
                                 const CardFrame *frame)
 {
     struct NetTxPkt *pkt = dp->tx_pkt;
@@ -340,7 +389,7 @@ static void deliver_in_software(NSwitchDatapath *dp, NSwitchPort *dst,
 static void deliver(NSwitchDatapath *dp, uint32_t number,
                     const CardFrame *frame)
 {
-    NSwitchPort *dst = dp->ports[number];
+    NSwitchNetPort *dst = dp->ports[number];
 
     if (!dst) {
         /* the uplink of a card without netdev: an unplugged cable */
@@ -413,7 +462,7 @@ static CardFrame strip_tag(NSwitchDatapath *dp, const CardFrame *frame)
  * also the first one that could carry the new source MAC. A refused MAC
  * is remembered so that it is logged once, not for every frame.
  */
-static void refresh_function_mac(NSwitchDatapath *dp, NSwitchPort *src)
+static void refresh_function_mac(NSwitchDatapath *dp, NSwitchNetPort *src)
 {
     const NSwitchPortInfo *info = nswitch_port_info(dp->core, src->number);
     VirtIONet *net = nswitch_function_net(src->nc.peer);
@@ -425,12 +474,12 @@ static void refresh_function_mac(NSwitchDatapath *dp, NSwitchPort *src)
     }
     mac = nswitch_function_mac(net);
     if (!memcmp(info->mac, mac, ETH_ALEN) ||
-        !memcmp(src->refused_mac, mac, ETH_ALEN)) {
+        !memcmp(dp->refused_mac[src->number], mac, ETH_ALEN)) {
         return;
     }
     status = nswitch_port_request_mac(dp->core, src->number, mac);
-    memcpy(src->refused_mac, status == NSWITCH_RELAY_OK ? info->mac : mac,
-           ETH_ALEN);
+    memcpy(dp->refused_mac[src->number],
+           status == NSWITCH_RELAY_OK ? info->mac : mac, ETH_ALEN);
     trace_nswitch_function_mac(src->number, mac[0], mac[1], mac[2], mac[3],
                                mac[4], mac[5], status);
     if (status != NSWITCH_RELAY_OK) {
@@ -440,7 +489,7 @@ static void refresh_function_mac(NSwitchDatapath *dp, NSwitchPort *src)
     }
 }
 
-static void log_drop(const NSwitchPort *src, NSwitchDropReason reason)
+static void log_drop(const NSwitchNetPort *src, NSwitchDropReason reason)
 {
     trace_nswitch_drop(src->number, nswitch_drop_reason_name(reason));
     if (!src->is_uplink &&
@@ -453,7 +502,7 @@ static void log_drop(const NSwitchPort *src, NSwitchDropReason reason)
 }
 
 /* Reads the frame's request and head; false if it must be dropped. */
-static bool take_frame(NSwitchDatapath *dp, NSwitchPort *src,
+static bool take_frame(NSwitchDatapath *dp, NSwitchNetPort *src,
                        const struct iovec *iov, int iovcnt, CardFrame *frame,
                        size_t *len)
 {
@@ -489,7 +538,7 @@ static bool take_frame(NSwitchDatapath *dp, NSwitchPort *src,
     return true;
 }
 
-static void forward_frame(NSwitchDatapath *dp, NSwitchPort *src,
+static void forward_frame(NSwitchDatapath *dp, NSwitchNetPort *src,
                           const struct iovec *iov, int iovcnt)
 {
     CardFrame frame, stripped = { 0 };  /* made once, for port VLANs */
@@ -538,7 +587,7 @@ static void forward_frame(NSwitchDatapath *dp, NSwitchPort *src,
     }
 }
 
-static void forward(void *opaque, NSwitchPort *src, const struct iovec *iov,
+static void forward(void *opaque, NSwitchNetPort *src, const struct iovec *iov,
                     int iovcnt)
 {
     NSwitchDatapath *dp = opaque;
@@ -562,7 +611,7 @@ static void flush_deferred(NSwitchDatapath *dp)
     dp->flushing = true;
     while (dp->deferred) {
         for (uint32_t i = 0; i < dp->port_count && dp->deferred; i++) {
-            NSwitchPort *port = dp->ports[i];
+            NSwitchNetPort *port = dp->ports[i];
 
             if (port && port->deferred) {
                 port->deferred = false;

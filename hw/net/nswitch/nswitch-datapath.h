@@ -8,14 +8,17 @@
 #ifndef HW_NET_NSWITCH_DATAPATH_H
 #define HW_NET_NSWITCH_DATAPATH_H
 
-#include "nswitch-port.h"
+#include "net/net.h"
+#include "hw/net/nswitch/switch.h"
 
 typedef struct NSwitchDatapath NSwitchDatapath;
 typedef struct NSwitchCapture NSwitchCapture;
 
 typedef struct NSwitchDatapathConfig {
-    NSwitch *core;              /* borrowed: the card owns it */
     uint32_t port_count;
+    uint32_t uplink_port;
+    uint32_t relay_entries;     /* room in the relay table */
+    uint32_t relay_groups;
     uint32_t rx_queue;          /* frames held per port */
     uint64_t buffer_size;       /* bytes held by the whole card */
     /* The uplink netdev's link went up or down. */
@@ -23,20 +26,47 @@ typedef struct NSwitchDatapathConfig {
     void *opaque;
 } NSwitchDatapathConfig;
 
+/* The switch and its datapath, without ports; NULL if it cannot be. */
 NSwitchDatapath *nswitch_datapath_new(const NSwitchDatapathConfig *config);
-/* Deletes the ports (dropping what they hold) and stops any capture. */
+/* Deletes the ports (dropping what they hold), the capture, the switch. */
 void nswitch_datapath_free(NSwitchDatapath *dp);
 
-NSwitchPort *nswitch_datapath_add_function(NSwitchDatapath *dp,
-                                           uint32_t number, const char *name);
-NSwitchPort *nswitch_datapath_add_uplink(NSwitchDatapath *dp, uint32_t number,
-                                         NetClientState *backend,
-                                         const char *name);
-/* The port @number, or NULL (the uplink of a card without netdev). */
-NSwitchPort *nswitch_datapath_port(NSwitchDatapath *dp, uint32_t number);
+/* The switch that decides where frames go, and counts them. */
+NSwitch *nswitch_datapath_core(NSwitchDatapath *dp);
 
+/*
+ * A port for a function (PF or VF): returns the net client its
+ * virtio-net is to be peered with.
+ */
+NetClientState *nswitch_datapath_add_function(NSwitchDatapath *dp,
+                                              uint32_t number,
+                                              const char *name);
+/* The uplink port, peered with the user's -netdev @backend. */
+void nswitch_datapath_add_uplink(NSwitchDatapath *dp, NetClientState *backend,
+                                 const char *name);
+/* The net client of function port @number, for its virtio-net. */
+NetClientState *nswitch_datapath_function_peer(NSwitchDatapath *dp,
+                                               uint32_t number);
+
+/* Whether the uplink's cable is plugged and its link up. */
+bool nswitch_datapath_uplink_up(NSwitchDatapath *dp);
+
+/* Frames port @number holds for its receiver now. */
+uint32_t nswitch_datapath_held(NSwitchDatapath *dp, uint32_t number);
 /* Bytes the card holds for receivers now. */
 uint64_t nswitch_datapath_buffered(const NSwitchDatapath *dp);
+/*
+ * Drops what port @number holds for its receiver, counted port-down:
+ * the function is going away or being reset.
+ */
+void nswitch_datapath_purge(NSwitchDatapath *dp, uint32_t number);
+
+/*
+ * Forgets the MAC the switch last refused function port @number's guest,
+ * so that its next frame tries it again (its trust changed).
+ */
+void nswitch_datapath_forget_refused_mac(NSwitchDatapath *dp,
+                                         uint32_t number);
 
 /* The running capture, or NULL. */
 NSwitchCapture *nswitch_datapath_capture(NSwitchDatapath *dp);

@@ -7,11 +7,53 @@
 
 #include "qemu/osdep.h"
 #include "net/net.h"
+#include "qapi/error.h"
 #include "standard-headers/linux/virtio_config.h"
 #include "nswitch-function.h"
 
 /* The receive queue of virtio-net's first (and, here, only) queue pair. */
 #define RX_QUEUE_INDEX 0
+
+void nswitch_function_connect(VirtIONet *net, NetClientState *peer)
+{
+    net->nic_conf.peers.ncs[0] = peer;
+    net->nic_conf.peers.queues = 1;
+}
+
+bool nswitch_function_user_netdev(VirtIONet *net, NetClientState **netdev,
+                                  Error **errp)
+{
+    if (net->nic_conf.peers.queues > 1) {
+        error_setg(errp, "Property 'netdev' names a multiqueue netdev; the "
+                   "uplink takes a single-queue one");
+        return false;
+    }
+    *netdev = net->nic_conf.peers.ncs[0];
+    return true;
+}
+
+void nswitch_function_default_mac(VirtIONet *net, const MACAddr *mac)
+{
+    static const MACAddr unset;
+
+    if (!memcmp(&net->nic_conf.macaddr, &unset, sizeof(unset))) {
+        net->nic_conf.macaddr = *mac;
+    }
+}
+
+void nswitch_function_set_link(VirtIONet *net, bool up)
+{
+    NetClientState *nc = qemu_get_queue(net->nic);
+
+    if (nc->link_down == !up) {
+        return;
+    }
+    /* What set_link does: the guest sees the virtio-net status. */
+    nc->link_down = !up;
+    if (nc->info->link_status_changed) {
+        nc->info->link_status_changed(nc);
+    }
+}
 
 VirtIONet *nswitch_function_net(NetClientState *nc)
 {

@@ -14,6 +14,25 @@
 
 #include "hw/virtio/virtio-net.h"
 
+/*
+ * Before the function realizes: its virtio-net talks to @peer (its
+ * switch port, or in vswitch mode its own netdev) on a single queue pair.
+ */
+void nswitch_function_connect(VirtIONet *net, NetClientState *peer);
+
+/*
+ * Before the PF realizes: the netdev the user gave it (NULL for none),
+ * which becomes the card's uplink; false for one it cannot be.
+ */
+bool nswitch_function_user_netdev(VirtIONet *net, NetClientState **netdev,
+                                  Error **errp);
+
+/* Before the function realizes: @mac, unless the user gave it one. */
+void nswitch_function_default_mac(VirtIONet *net, const MACAddr *mac);
+
+/* Brings the link its guest sees (virtio-net's status) up or down. */
+void nswitch_function_set_link(VirtIONet *net, bool up);
+
 /* The virtio-net behind @nc (a port's peer), or NULL if it is none. */
 VirtIONet *nswitch_function_net(NetClientState *nc);
 

@@ -14,6 +14,7 @@
 #include "hw/pci/pcie_sriov.h"
 #include "hw/virtio/virtio-net.h"
 #include "qapi/error.h"
+#include "nswitch-function.h"
 
 static void nswitch_nic_vf_realize(DeviceState *dev, Error **errp)
 {
@@ -23,6 +24,7 @@ static void nswitch_nic_vf_realize(DeviceState *dev, Error **errp)
     PCIDevice *pf = pcie_sriov_get_pf(pci_dev);
     NSwitchNic *card;
     uint16_t number;
+    MACAddr mac;
     ERRP_GUARD();
 
     if (!pf || !object_dynamic_cast(OBJECT(pf), TYPE_NSWITCH_NIC)) {
@@ -32,9 +34,9 @@ static void nswitch_nic_vf_realize(DeviceState *dev, Error **errp)
     }
     card = NSWITCH_NIC(pf);
     number = pcie_sriov_vf_number(pci_dev);
-    net->nic_conf.peers.ncs[0] = nswitch_nic_vf_peer(card, number);
-    net->nic_conf.peers.queues = 1;
-    nswitch_nic_vf_mac(card, number, &net->nic_conf.macaddr);
+    nswitch_function_connect(net, nswitch_nic_vf_peer(card, number));
+    nswitch_nic_vf_mac(card, number, &mac);
+    nswitch_function_default_mac(net, &mac);
 
     vc->parent_realize(dev, errp);
     if (*errp) {

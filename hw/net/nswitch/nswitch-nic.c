@@ -17,15 +17,14 @@
 #include "qemu/timer.h"
 #include "hw/net/nswitch-nic.h"
 #include "hw/net/nswitch/switch.h"
-#include "hw/pci/pcie.h"
 #include "hw/pci/pcie_sriov.h"
 #include "hw/pci/pci_bus.h"
 #include "hw/qdev-properties.h"
 #include "hw/virtio/virtio-net.h"
 #include "qapi/error.h"
-#include "standard-headers/linux/virtio_config.h"
 #include "nswitch-datapath.h"
 #include "nswitch-function.h"
+#include "nswitch-sriov.h"
 #include "trace.h"
 
 /*
@@ -133,11 +132,9 @@ NSwitchNic *nswitch_nic_find(const char *device, Error **errp)
     return find.found;
 }
 
-VirtIONet *nswitch_nic_vf_net(NSwitchNic *card, uint16_t vf)
+NSwitch *nswitch_nic_core(NSwitchNic *card)
 {
-    PCIDevice *vf_dev = PCI_DEVICE(card)->exp.sriov_pf.vf[vf];
-
-    return &NSWITCH_NIC_VF(vf_dev)->parent_obj.vdev;
+    return nswitch_datapath_core(card->datapath);
 }
 
 NSwitchRelayStatus nswitch_nic_pin_vf_mac(NSwitchNic *card, uint16_t vf,
@@ -145,67 +142,26 @@ NSwitchRelayStatus nswitch_nic_pin_vf_mac(NSwitchNic *card, uint16_t vf,
 {
     NSwitchRelayStatus status;
 
-    status = nswitch_port_pin_mac(card->core, NSWITCH_NIC_VF_PORT(vf), mac);
+    status = nswitch_port_pin_mac(nswitch_nic_core(card),
+                                  NSWITCH_NIC_VF_PORT(vf), mac);
     if (status == NSWITCH_RELAY_OK) {
-        nswitch_function_set_mac(nswitch_nic_vf_net(card, vf), mac);
+        nswitch_function_set_mac(nswitch_sriov_vf_net(card, vf), mac);
     }
     return status;
 }
 
-static bool uplink_link_up(NSwitchNic *card)
-{
-    NSwitchPort *uplink = nswitch_datapath_port(card->datapath,
-                                                NSWITCH_NIC_UPLINK_PORT);
-
-    return !uplink || !uplink->nc.peer || !uplink->nc.peer->link_down;
-}
-
-void nswitch_nic_apply_links(NSwitchNic *card)
-{
-    bool uplink_up = uplink_link_up(card);
-
-    if (card->vf_backends) {
-        /* vswitch: each VF's link is its own netdev's. */
-        return;
-    }
-    for (uint16_t vf = 0; vf < card->total_vfs; vf++) {
-        NetClientState *nic = qemu_get_queue(nswitch_nic_vf_net(card, vf)->nic);
-        bool up = card->vf_link[vf] == NSWITCH_LINK_STATE_ENABLE ||
-                  (card->vf_link[vf] == NSWITCH_LINK_STATE_AUTO && uplink_up);
-
-        nswitch_port_set_link(card->core, NSWITCH_NIC_VF_PORT(vf), up);
-        if (nic->link_down == !up) {
-            continue;
-        }
-        /* What set_link does: the guest sees the virtio-net status. */
-        nic->link_down = !up;
-        if (nic->info->link_status_changed) {
-            nic->info->link_status_changed(nic);
-        }
-    }
-}
-
 /* A function's receive filter, for the switch's rare questions. */
-static VirtIONet *function_net(NSwitchNic *card, uint32_t port)
-{
-    NSwitchPort *function = nswitch_datapath_port(card->datapath, port);
-
-    return function ? nswitch_function_net(function->nc.peer) : NULL;
-}
-
 static bool function_promiscuous(void *opaque, uint32_t port)
 {
-    VirtIONet *net = function_net(opaque, port);
-
-    return net && nswitch_function_promiscuous(net);
+    return nswitch_function_promiscuous(nswitch_sriov_function_net(opaque,
+                                                                   port));
 }
 
 static bool function_subscribed(void *opaque, uint32_t port,
                                 const uint8_t *mac)
 {
-    VirtIONet *net = function_net(opaque, port);
-
-    return net && nswitch_function_subscribed(net, mac);
+    return nswitch_function_subscribed(nswitch_sriov_function_net(opaque, port),
+                                       mac);
 }
 
 static const NSwitchRxModeOps function_rx_mode = {
@@ -222,14 +178,14 @@ static void mark_oui_used(NSwitchNic *card, void *opaque)
     }
 }
 
-/* The PF number's OUI, or the next one no other PF of the machine uses. */
+/* The first OUI 02:6e:xx no other card of the machine uses. */
 static bool nswitch_nic_pick_default_oui(NSwitchNic *nic, Error **errp)
 {
     DECLARE_BITMAP(used, 256) = { 0 };
     unsigned long byte;
 
     nswitch_nic_foreach(mark_oui_used, used);
-    byte = find_next_zero_bit(used, 256, nic->pf_number);
+    byte = find_first_zero_bit(used, 256);
     if (byte >= 256) {
         error_setg(errp, "all 256 default OUIs 02:6e:xx are taken; set "
                    "Property 'oui'");
@@ -243,8 +199,7 @@ static void warn_if_oui_taken(NSwitchNic *card, void *opaque)
 {
     NSwitchNic *nic = opaque;
 
-    if (card != nic && card->oui == nic->oui &&
-        card->pf_number == nic->pf_number) {
+    if (card != nic && card->oui == nic->oui) {
         warn_report("nswitch-nic: OUI %s is also the OUI of %s: their VFs "
                     "get the same MACs", nic->oui_property,
                     object_get_canonical_path(OBJECT(card)));
@@ -294,34 +249,17 @@ static bool nswitch_nic_find_vf_backends(NSwitchNic *nic, Error **errp)
     return true;
 }
 
-static bool nswitch_nic_parse_mode(NSwitchNic *nic, Error **errp)
-{
-    if (!nic->mode_property) {
-        nic->mode = NSWITCH_MODE_NSWITCH;
-        return true;
-    }
-    if (!strcmp(nic->mode_property, "vswitch")) {
-        /* The switch keeps only the PF and the uplink: nswitch rules. */
-        nic->mode = NSWITCH_MODE_NSWITCH;
-        return nswitch_nic_find_vf_backends(nic, errp);
-    }
-    for (NSwitchMode mode = 0; mode < NSWITCH_MODE__MAX; mode++) {
-        if (!strcmp(nic->mode_property, nswitch_mode_name(mode))) {
-            nic->mode = mode;
-            return true;
-        }
-    }
-    error_setg(errp, "Property 'mode' must be nswitch, veb, vepa or vswitch, "
-               "not '%s'", nic->mode_property);
-    return false;
-}
-
 static bool nswitch_nic_check_properties(NSwitchNic *nic, Error **errp)
 {
     uint16_t limit = nic->ari ? NSWITCH_NIC_MAX_VFS
                               : NSWITCH_NIC_MAX_VFS_WITHOUT_ARI;
 
-    if (!nswitch_nic_parse_mode(nic, errp)) {
+    if (nic->mode == NSWITCH_CARD_MODE_VSWITCH) {
+        if (!nswitch_nic_find_vf_backends(nic, errp)) {
+            return false;
+        }
+    } else if (nic->vf_netdevs_property) {
+        error_setg(errp, "Property 'vf-netdevs' is for mode vswitch only");
         return false;
     }
     if (nic->uplink_mbps > NSWITCH_TOKEN_BUCKET_MAX_RATE / 1000000) {
@@ -365,7 +303,7 @@ static void nswitch_nic_mac_in_group(const NSwitchNic *card, uint16_t station,
     mac->a[0] = card->oui >> 16;
     mac->a[1] = card->oui >> 8;
     mac->a[2] = card->oui;
-    mac->a[3] = card->pf_number;
+    mac->a[3] = NSWITCH_NIC_PF_NUMBER;
     mac->a[4] = station >> 8;
     mac->a[5] = station;
 }
@@ -375,9 +313,17 @@ void nswitch_nic_vf_mac(const NSwitchNic *card, uint16_t vf, MACAddr *mac)
     nswitch_nic_mac_in_group(card, vf + 1, mac);
 }
 
-const char *nswitch_nic_mode_name(const NSwitchNic *card)
+/* How the switch forwards: in vswitch mode it keeps the PF and uplink. */
+static NSwitchMode core_mode(NSwitchCardMode mode)
 {
-    return card->vf_backends ? "vswitch" : nswitch_mode_name(card->mode);
+    switch (mode) {
+    case NSWITCH_CARD_MODE_VEB:
+        return NSWITCH_MODE_VEB;
+    case NSWITCH_CARD_MODE_VEPA:
+        return NSWITCH_MODE_VEPA;
+    default:
+        return NSWITCH_MODE_NSWITCH;
+    }
 }
 
 NetClientState *nswitch_nic_vf_peer(NSwitchNic *card, uint16_t vf)
@@ -385,48 +331,8 @@ NetClientState *nswitch_nic_vf_peer(NSwitchNic *card, uint16_t vf)
     if (card->vf_backends) {
         return card->vf_backends[vf];
     }
-    return &nswitch_datapath_port(card->datapath,
-                                  NSWITCH_NIC_VF_PORT(vf))->nc;
-}
-
-static uint16_t ext_cap_size(uint16_t id)
-{
-    switch (id) {
-    case PCI_EXT_CAP_ID_ERR:
-        return PCI_ERR_SIZEOF;
-    case PCI_EXT_CAP_ID_ATS:
-        return PCI_EXT_CAP_ATS_SIZEOF;
-    case PCI_EXT_CAP_ID_ARI:
-        return PCI_ARI_SIZEOF;
-    default:
-        return 0;
-    }
-}
-
-/*
- * virtio-pci puts its optional AER and ATS capabilities from 0x100 on and
- * has no hook for more: ours go after whatever it placed.
- */
-bool nswitch_nic_next_ext_cap_offset(PCIDevice *dev, uint16_t *offset,
-                                     Error **errp)
-{
-    uint16_t end = PCI_CONFIG_SPACE_SIZE;
-    uint16_t at = PCI_CONFIG_SPACE_SIZE;
-    uint32_t header;
-
-    while (at && (header = pci_get_long(dev->config + at))) {
-        uint16_t size = ext_cap_size(PCI_EXT_CAP_ID(header));
-
-        if (!size) {
-            error_setg(errp, "cannot place SR-IOV after extended capability "
-                       "0x%x at 0x%x", PCI_EXT_CAP_ID(header), at);
-            return false;
-        }
-        end = MAX(end, at + size);
-        at = PCI_EXT_CAP_NEXT(header);
-    }
-    *offset = ROUND_UP(end, 4);
-    return true;
+    return nswitch_datapath_function_peer(card->datapath,
+                                          NSWITCH_NIC_VF_PORT(vf));
 }
 
 static char *nswitch_nic_port_name(DeviceState *dev, const char *what)
@@ -439,16 +345,13 @@ static void nswitch_nic_destroy_switch(NSwitchNic *nic)
 {
     g_clear_pointer(&nic->datapath, nswitch_datapath_free);
     g_clear_pointer(&nic->vf_link, g_free);
-    g_clear_pointer(&nic->migrated_ports, g_free);
-    g_clear_pointer(&nic->migrated_policies, g_free);
-    g_clear_pointer(&nic->migrated_links, g_free);
+    g_clear_pointer(&nic->migration, nswitch_nic_migration_free);
     g_clear_pointer(&nic->vf_backends, g_free);
-    g_clear_pointer(&nic->core, nswitch_free);
 }
 
 static void nswitch_nic_uplink_link_changed(void *opaque)
 {
-    nswitch_nic_apply_links(opaque);
+    nswitch_sriov_apply_links(opaque);
 }
 
 /* The switch and its PF and uplink ports; the VF ports come with VFs. */
@@ -456,176 +359,45 @@ static bool nswitch_nic_create_switch(NSwitchNic *nic, Error **errp)
 {
     DeviceState *dev = DEVICE(nic);
     VirtIONet *net = &nic->parent_obj.vdev;
-    NetClientState *backend = net->nic_conf.peers.ncs[0];
     g_autofree char *uplink_name = nswitch_nic_port_name(dev, "uplink");
     g_autofree char *pf_name = nswitch_nic_port_name(dev, "pf");
-    NSwitchDatapathConfig config;
-    NSwitchPort *pf;
-
-    if (net->nic_conf.peers.queues > 1) {
-        error_setg(errp, "Property 'netdev' names a multiqueue netdev; the "
-                   "uplink takes a single-queue one");
-        return false;
-    }
-    nic->port_count = NSWITCH_NIC_VF_PORT(nic->total_vfs);
-    nic->core = nswitch_new(nic->port_count, NSWITCH_NIC_UPLINK_PORT,
-                            NSWITCH_NIC_RELAY_ENTRIES,
-                            NSWITCH_NIC_RELAY_GROUPS);
-    if (!nic->core) {
-        error_setg(errp, "cannot create the switch of %u ports",
-                   nic->port_count);
-        return false;
-    }
-    nswitch_pin_group(nic->core, nic->oui);
-    nswitch_set_mode(nic->core, nic->mode);
-    nswitch_set_rx_mode_ops(nic->core, &function_rx_mode, nic);
-    nswitch_set_uplink_rate(nic->core, nic->uplink_mbps * 1000000ull,
-                            qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
-    nic->vf_link = g_new0(NSwitchLinkState, nic->total_vfs);
-    nic->migrated_ports = g_new0(NSwitchPortCounters, nic->port_count);
-    nic->migrated_policies = g_new0(NSwitchPortPolicy, nic->port_count);
-    nic->migrated_links = g_new0(uint8_t, nic->port_count);
-    config = (NSwitchDatapathConfig) {
-        .core = nic->core, .port_count = nic->port_count,
+    uint32_t port_count = NSWITCH_NIC_VF_PORT(nic->total_vfs);
+    NSwitchDatapathConfig config = {
+        .port_count = port_count, .uplink_port = NSWITCH_NIC_UPLINK_PORT,
+        .relay_entries = NSWITCH_NIC_RELAY_ENTRIES,
+        .relay_groups = NSWITCH_NIC_RELAY_GROUPS,
         .rx_queue = nic->rx_queue, .buffer_size = nic->buffer_size,
         .uplink_link_changed = nswitch_nic_uplink_link_changed,
         .opaque = nic,
     };
-    nic->datapath = nswitch_datapath_new(&config);
-    /* Without a netdev the uplink is an unplugged cable: no port. */
-    if (backend) {
-        nswitch_datapath_add_uplink(nic->datapath, NSWITCH_NIC_UPLINK_PORT,
-                                    backend, uplink_name);
+    NetClientState *netdev, *pf;
+    NSwitch *core;
+
+    if (!nswitch_function_user_netdev(net, &netdev, errp)) {
+        return false;
     }
+    nic->datapath = nswitch_datapath_new(&config);
+    if (!nic->datapath) {
+        error_setg(errp, "cannot create the switch of %u ports", port_count);
+        return false;
+    }
+    core = nswitch_datapath_core(nic->datapath);
+    nswitch_pin_group(core, nic->oui);
+    nswitch_set_mode(core, core_mode(nic->mode));
+    nswitch_set_rx_mode_ops(core, &function_rx_mode, nic);
+    nswitch_set_uplink_rate(core, nic->uplink_mbps * 1000000ull,
+                            qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
+    nic->vf_link = g_new0(NSwitchLinkState, nic->total_vfs);
+    nic->migration = nswitch_nic_migration_new(nic, port_count);
+    /* Without a netdev the uplink is an unplugged cable: no port. */
+    if (netdev) {
+        nswitch_datapath_add_uplink(nic->datapath, netdev, uplink_name);
+    }
+    /* The PF's virtio-net talks to its switch port, not to the netdev. */
     pf = nswitch_datapath_add_function(nic->datapath, NSWITCH_NIC_PF_PORT,
                                        pf_name);
-    /* The PF's virtio-net talks to its switch port, not to the netdev. */
-    net->nic_conf.peers.ncs[0] = &pf->nc;
-    net->nic_conf.peers.queues = 1;
+    nswitch_function_connect(net, pf);
     return true;
-}
-
-static bool nswitch_nic_check_vf_placement(PCIDevice *pci_dev,
-                                           NSwitchNic *nic, Error **errp)
-{
-    if (PCI_FUNC(pci_dev->devfn) != 0 && !nic->ari) {
-        error_setg(errp, "nswitch-nic with VFs must be function 0 of its "
-                   "slot (addr=N.0): its VFs take the functions after it");
-        return false;
-    }
-    if (pci_dev->devfn + nic->total_vfs > PCI_DEVFN_MAX - 1) {
-        error_setg(errp, "Property 'vfs' is %u but only %u routing IDs "
-                   "follow the PF at %02x.%x; put the PF at addr=0.0",
-                   nic->total_vfs, PCI_DEVFN_MAX - 1 - pci_dev->devfn,
-                   PCI_SLOT(pci_dev->devfn), PCI_FUNC(pci_dev->devfn));
-        return false;
-    }
-    return true;
-}
-
-/* The SR-IOV VF BARs are exactly the BARs virtio-pci gave the first VF. */
-static void nswitch_nic_declare_vf_bars(PCIDevice *pci_dev)
-{
-    PCIDevice *vf = pci_dev->exp.sriov_pf.vf[0];
-
-    for (int bar = 0; bar < PCI_ROM_SLOT; bar++) {
-        if (vf->io_regions[bar].size) {
-            pcie_sriov_pf_init_vf_bar(pci_dev, bar, vf->io_regions[bar].type,
-                                      vf->io_regions[bar].size);
-        }
-    }
-}
-
-static bool nswitch_nic_init_sriov(NSwitchNic *nic, Error **errp)
-{
-    PCIDevice *pci_dev = PCI_DEVICE(nic);
-    VirtIODevice *vdev = VIRTIO_DEVICE(&nic->parent_obj.vdev);
-    uint16_t offset;
-
-    if (!nswitch_nic_check_vf_placement(pci_dev, nic, errp) ||
-        !nswitch_nic_next_ext_cap_offset(pci_dev, &offset, errp)) {
-        return false;
-    }
-    if (nic->ari) {
-        pcie_ari_init(pci_dev, offset);
-        offset += PCI_ARI_SIZEOF;
-    }
-    if (offset + PCI_EXT_CAP_SRIOV_SIZEOF > PCIE_CONFIG_SPACE_SIZE) {
-        error_setg(errp, "no room for the SR-IOV capability at 0x%x", offset);
-        return false;
-    }
-    for (uint16_t vf = 0; vf < nic->total_vfs; vf++) {
-        g_autofree char *what = g_strdup_printf("vf%u", vf);
-        g_autofree char *name = nswitch_nic_port_name(DEVICE(nic), what);
-
-        nswitch_datapath_add_function(nic->datapath, NSWITCH_NIC_VF_PORT(vf),
-                                      name);
-    }
-    if (!pcie_sriov_pf_init(pci_dev, offset, TYPE_NSWITCH_NIC_VF,
-                            NSWITCH_NIC_VF_DEVICE_ID, nic->total_vfs,
-                            nic->total_vfs, 1, 1, errp)) {
-        return false;
-    }
-    nswitch_nic_declare_vf_bars(pci_dev);
-    /*
-     * QEMU never offers VIRTIO_F_SR_IOV; Linux keeps it only with the
-     * capability present, and enables VFs once the PF driver is ready.
-     */
-    vdev->host_features |= 1ULL << VIRTIO_F_SR_IOV;
-    return true;
-}
-
-/* Attaches enabled VFs to the switch and detaches disabled ones. */
-static void nswitch_nic_sync_vf_ports(NSwitchNic *nic)
-{
-    PCIDevice *pci_dev = PCI_DEVICE(nic);
-
-    for (uint16_t vf = 0; vf < nic->total_vfs; vf++) {
-        PCIDevice *vf_dev = pci_dev->exp.sriov_pf.vf[vf];
-        uint32_t port = NSWITCH_NIC_VF_PORT(vf);
-        bool attached = nswitch_port_info(nic->core, port)->attached;
-        NSwitchRelayStatus status;
-        VirtIONet *vf_net;
-
-        if (vf_dev->enabled == attached || nic->vf_backends) {
-            continue;
-        }
-        trace_nswitch_nic_vf_enable(vf, vf_dev->enabled);
-        if (!vf_dev->enabled) {
-            nswitch_port_detach(nic->core, port);
-            nswitch_port_purge(nswitch_datapath_port(nic->datapath, port));
-            continue;
-        }
-        vf_net = &NSWITCH_NIC_VF(vf_dev)->parent_obj.vdev;
-        status = nswitch_port_attach(nic->core, port, NSWITCH_PORT_VF,
-                                     vf_net->mac);
-        if (status != NSWITCH_RELAY_OK) {
-            qemu_log_mask(LOG_GUEST_ERROR, "nswitch-nic: VF %u stays off the "
-                          "switch: %s\n", vf,
-                          nswitch_relay_status_message(status));
-        }
-    }
-}
-
-static void nswitch_nic_sync_ports(NSwitchNic *nic)
-{
-    VirtIONet *net = &nic->parent_obj.vdev;
-
-    nswitch_port_set_mac(nic->core, NSWITCH_NIC_PF_PORT, net->mac);
-    nswitch_nic_sync_vf_ports(nic);
-}
-
-static void nswitch_nic_write_config(PCIDevice *dev, uint32_t addr,
-                                     uint32_t val, int len)
-{
-    NSwitchNic *nic = NSWITCH_NIC(dev);
-    uint16_t sriov_cap = dev->exp.sriov_cap;
-
-    nic->parent_config_write(dev, addr, val, len);
-    if (sriov_cap && addr + len > sriov_cap &&
-        addr < sriov_cap + PCI_EXT_CAP_SRIOV_SIZEOF) {
-        nswitch_nic_sync_vf_ports(nic);
-    }
 }
 
 static void nswitch_nic_realize(DeviceState *dev, Error **errp)
@@ -634,8 +406,8 @@ static void nswitch_nic_realize(DeviceState *dev, Error **errp)
     NSwitchNicClass *nc = NSWITCH_NIC_GET_CLASS(dev);
     VirtIONet *net = &nic->parent_obj.vdev;
     BusState *bus = qdev_get_parent_bus(dev);
-    static const MACAddr unset;
     NSwitchRelayStatus status;
+    MACAddr mac;
     ERRP_GUARD();
 
     if (!nswitch_nic_check_properties(nic, errp)) {
@@ -648,9 +420,8 @@ static void nswitch_nic_realize(DeviceState *dev, Error **errp)
                    "plug it into a pcie-root-port (or set vfs=0)");
         return;
     }
-    if (!memcmp(&net->nic_conf.macaddr, &unset, sizeof(unset))) {
-        nswitch_nic_mac_in_group(nic, 0, &net->nic_conf.macaddr);
-    }
+    nswitch_nic_mac_in_group(nic, 0, &mac);
+    nswitch_function_default_mac(net, &mac);
     if (!nswitch_nic_create_switch(nic, errp)) {
         nswitch_nic_destroy_switch(nic);
         return;
@@ -660,23 +431,22 @@ static void nswitch_nic_realize(DeviceState *dev, Error **errp)
         nswitch_nic_destroy_switch(nic);
         return;
     }
-    if (nic->total_vfs && !nswitch_nic_init_sriov(nic, errp)) {
+    if (nic->total_vfs && !nswitch_sriov_init(nic, errp)) {
         nc->parent_unrealize(dev);
         nswitch_nic_destroy_switch(nic);
         return;
     }
-    status = nswitch_port_attach(nic->core, NSWITCH_NIC_PF_PORT,
-                                 NSWITCH_PORT_PF, net->mac);
+    status = nswitch_port_attach(nswitch_nic_core(nic), NSWITCH_NIC_PF_PORT,
+                                 NSWITCH_PORT_PF, nswitch_function_mac(net));
     if (status != NSWITCH_RELAY_OK) {
         error_setg(errp, "Property 'mac': %s",
                    nswitch_relay_status_message(status));
-        pcie_sriov_pf_exit(PCI_DEVICE(dev));
+        nswitch_sriov_exit(nic);
         nc->parent_unrealize(dev);
         nswitch_nic_destroy_switch(nic);
         return;
     }
-    nic->parent_config_write = PCI_DEVICE(dev)->config_write;
-    PCI_DEVICE(dev)->config_write = nswitch_nic_write_config;
+    nswitch_sriov_watch_config(nic);
     trace_nswitch_nic_realize(nic->total_vfs, nic->ari, nic->oui);
 }
 
@@ -685,7 +455,7 @@ static void nswitch_nic_unrealize(DeviceState *dev)
     NSwitchNic *nic = NSWITCH_NIC(dev);
     NSwitchNicClass *nc = NSWITCH_NIC_GET_CLASS(dev);
 
-    pcie_sriov_pf_exit(PCI_DEVICE(dev));
+    nswitch_sriov_exit(nic);
     nc->parent_unrealize(dev);
     nswitch_nic_destroy_switch(nic);
 }
@@ -702,9 +472,10 @@ static void nswitch_nic_reset_exit(Object *obj, ResetType type)
     if (nc->parent_phases.exit) {
         nc->parent_phases.exit(obj, type);
     }
-    nswitch_port_purge(nswitch_datapath_port(nic->datapath,
-                                             NSWITCH_NIC_PF_PORT));
-    nswitch_nic_sync_ports(nic);
+    nswitch_datapath_purge(nic->datapath, NSWITCH_NIC_PF_PORT);
+    nswitch_port_set_mac(nswitch_nic_core(nic), NSWITCH_NIC_PF_PORT,
+                         nswitch_function_mac(&nic->parent_obj.vdev));
+    nswitch_sriov_sync_vfs(nic);
 }
 
 static const Property nswitch_nic_properties[] = {
@@ -712,7 +483,6 @@ static const Property nswitch_nic_properties[] = {
                        NSWITCH_NIC_MAX_VFS_WITHOUT_ARI),
     DEFINE_PROP_BOOL("ari", NSwitchNic, ari, false),
     DEFINE_PROP_STRING("oui", NSwitchNic, oui_property),
-    DEFINE_PROP_STRING("mode", NSwitchNic, mode_property),
     DEFINE_PROP_STRING("vf-netdevs", NSwitchNic, vf_netdevs_property),
     DEFINE_PROP_UINT32("uplink-speed", NSwitchNic, uplink_mbps, 0),
     DEFINE_PROP_UINT32("rx-queue", NSwitchNic, rx_queue,
@@ -721,15 +491,36 @@ static const Property nswitch_nic_properties[] = {
                      NSWITCH_NIC_DEFAULT_BUFFER_SIZE),
 };
 
+static int nswitch_nic_get_mode(Object *obj, Error **errp)
+{
+    return NSWITCH_NIC(obj)->mode;
+}
+
+static void nswitch_nic_set_mode(Object *obj, int mode, Error **errp)
+{
+    if (DEVICE(obj)->realized) {
+        error_setg(errp, "Property 'mode' cannot change after realize");
+        return;
+    }
+    NSWITCH_NIC(obj)->mode = mode;
+}
+
 static void nswitch_nic_class_init(ObjectClass *klass, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
     ResettableClass *rc = RESETTABLE_CLASS(klass);
     NSwitchNicClass *nc = NSWITCH_NIC_CLASS(klass);
+    ObjectProperty *mode;
 
     dc->desc = "SR-IOV virtio-net NIC with an OUI relay switch (nSwitch)";
     dc->vmsd = &vmstate_nswitch_nic;
     device_class_set_props(dc, nswitch_nic_properties);
+    /* A QAPI enum: help lists its type, and QEMU checks the values. */
+    mode = object_class_property_add_enum(klass, "mode", "NSwitchCardMode",
+                                          &NSwitchCardMode_lookup,
+                                          nswitch_nic_get_mode,
+                                          nswitch_nic_set_mode);
+    object_property_set_default_str(mode, "nswitch");
     object_class_property_set_description(klass, "vfs",
         "TotalVFs: VFs the guest may enable (at most 7 without ARI, 255 with)");
     object_class_property_set_description(klass, "ari",

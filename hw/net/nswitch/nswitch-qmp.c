@@ -11,10 +11,17 @@
 #include "hw/pci/pcie_sriov.h"
 #include "hw/virtio/virtio-net.h"
 #include "qapi/qapi-commands-nswitch.h"
+#include "qapi/qapi-visit-nswitch.h"
+#include "qapi/error.h"
+#include "qapi/qobject-input-visitor.h"
+#include "qapi/qobject-output-visitor.h"
+#include "qobject/qdict.h"
+#include "qobject/qnum.h"
 #include "qapi/type-helpers.h"
 #include "nswitch-capture.h"
 #include "nswitch-datapath.h"
 #include "nswitch-qmp.h"
+#include "nswitch-sriov.h"
 
 char *nswitch_mac_text(const uint8_t *mac)
 {
@@ -28,31 +35,53 @@ char *nswitch_oui_text(uint32_t oui)
                            (oui >> 8) & 0xff, oui & 0xff);
 }
 
+/*
+ * The drop counters as QMP shows them, filled by the core's reason names:
+ * the QAPI schema documents the same reasons, and the visitor refuses a
+ * list that differs from the core's, so no reason is left out.
+ */
 static NSwitchDropStats *drop_counters(const uint64_t *dropped)
 {
-    NSwitchDropStats *counters = g_new0(NSwitchDropStats, 1);
+    g_autoptr(QDict) counts = qdict_new();
+    NSwitchDropStats *stats = NULL;
+    Visitor *v;
 
-    counters->runt = dropped[NSWITCH_DROP_RUNT];
-    counters->bad_source = dropped[NSWITCH_DROP_BAD_SOURCE];
-    counters->spoofed = dropped[NSWITCH_DROP_SPOOFED];
-    counters->no_destination = dropped[NSWITCH_DROP_NO_DESTINATION];
-    counters->port_down = dropped[NSWITCH_DROP_PORT_DOWN];
-    counters->loopback = dropped[NSWITCH_DROP_LOOPBACK];
-    counters->receiver_full = dropped[NSWITCH_DROP_RECEIVER_FULL];
-    counters->bad_offload = dropped[NSWITCH_DROP_BAD_OFFLOAD];
-    counters->uplink_rate = dropped[NSWITCH_DROP_UPLINK_RATE];
-    counters->vlan = dropped[NSWITCH_DROP_VLAN];
-    counters->link_down = dropped[NSWITCH_DROP_LINK_DOWN];
-    counters->acl = dropped[NSWITCH_DROP_ACL];
-    counters->filtered = dropped[NSWITCH_DROP_FILTERED];
-    counters->buffer_full = dropped[NSWITCH_DROP_BUFFER_FULL];
-    counters->migrated = dropped[NSWITCH_DROP_MIGRATED];
-    return counters;
+    for (NSwitchDropReason reason = 0; reason < NSWITCH_DROP__MAX; reason++) {
+        qdict_put_obj(counts, nswitch_drop_reason_name(reason),
+                      QOBJECT(qnum_from_uint(dropped[reason])));
+    }
+    v = qobject_input_visitor_new(QOBJECT(counts));
+    visit_type_NSwitchDropStats(v, NULL, &stats, &error_abort);
+    visit_free(v);
+    return stats;
+}
+
+/* The other way, for the text of HMP: returns the total. */
+static uint64_t drop_counts(NSwitchDropStats *stats,
+                            uint64_t counts[NSWITCH_DROP__MAX])
+{
+    g_autoptr(QDict) dict = NULL;
+    QObject *obj = NULL;
+    Visitor *v = qobject_output_visitor_new(&obj);
+    uint64_t total = 0;
+
+    visit_type_NSwitchDropStats(v, NULL, &stats, &error_abort);
+    visit_complete(v, &obj);
+    visit_free(v);
+    dict = qobject_to(QDict, obj);
+    for (NSwitchDropReason reason = 0; reason < NSWITCH_DROP__MAX; reason++) {
+        QNum *count = qobject_to(QNum, qdict_get(dict,
+                                    nswitch_drop_reason_name(reason)));
+
+        counts[reason] = qnum_get_uint(count);
+        total += counts[reason];
+    }
+    return total;
 }
 
 static NSwitchPolicyInfo *policy_info(NSwitchNic *card, uint32_t number)
 {
-    const NSwitchPortPolicy *core = &nswitch_port_info(card->core,
+    const NSwitchPortPolicy *core = &nswitch_port_info(nswitch_nic_core(card),
                                                         number)->policy;
     NSwitchPolicyInfo *info = g_new0(NSwitchPolicyInfo, 1);
 
@@ -65,15 +94,16 @@ static NSwitchPolicyInfo *policy_info(NSwitchNic *card, uint32_t number)
     info->max_tx_rate = core->max_tx_rate_bps / 1000000;
     if (number >= NSWITCH_NIC_VF_PORT(0)) {
         info->has_link_state = true;
-        info->link_state = card->vf_link[number - NSWITCH_NIC_VF_PORT(0)];
+        info->link_state =
+            nswitch_sriov_vf_link(card, number - NSWITCH_NIC_VF_PORT(0));
     }
     return info;
 }
 
 static NSwitchPortStats *port_info(NSwitchNic *card, uint32_t number)
 {
-    const NSwitchPortInfo *core = nswitch_port_info(card->core, number);
-    NSwitchPort *port = nswitch_datapath_port(card->datapath, number);
+    const NSwitchPortInfo *core = nswitch_port_info(nswitch_nic_core(card),
+                                                    number);
     NSwitchPortStats *info = g_new0(NSwitchPortStats, 1);
 
     info->port = number;
@@ -83,7 +113,7 @@ static NSwitchPortStats *port_info(NSwitchNic *card, uint32_t number)
     info->tx_frames = core->counters.tx_frames;
     info->tx_bytes = core->counters.tx_bytes;
     info->dropped = drop_counters(core->counters.dropped);
-    info->held = port ? nswitch_port_held(port) : 0;
+    info->held = nswitch_datapath_held(card->datapath, number);
     if (number == NSWITCH_NIC_UPLINK_PORT) {
         info->kind = NSWITCH_PORT_TYPE_UPLINK;
         return info;
@@ -109,7 +139,8 @@ static NSwitchPortStats *port_info(NSwitchNic *card, uint32_t number)
 
 static NSwitchPathStats *path_counters(NSwitchNic *card)
 {
-    const NSwitchPathCounters *core = nswitch_path_counters(card->core);
+    const NSwitchPathCounters *core =
+        nswitch_path_counters(nswitch_nic_core(card));
     NSwitchPathStats *paths = g_new0(NSwitchPathStats, 1);
 
     paths->hairpinned = core->hairpinned;
@@ -126,7 +157,8 @@ static NSwitchPathStats *path_counters(NSwitchNic *card)
 
 static void add_relay_table(NSwitchNic *card, NSwitchCardInfo *info)
 {
-    const NSwitchRelayTable *relay = nswitch_relay_table(card->core);
+    const NSwitchRelayTable *relay =
+        nswitch_relay_table(nswitch_nic_core(card));
     NSwitchRelayTableEntryList **entries = &info->relay_table;
     NSwitchRelayGroupInfoList **groups = &info->relay_groups;
 
@@ -138,7 +170,7 @@ static void add_relay_table(NSwitchNic *card, NSwitchCardInfo *info)
         entry->mac = nswitch_mac_text(core->mac);
         entry->port = core->port;
         entry->group = nswitch_oui_text(nswitch_relay_oui_of(core->mac));
-        entry->q_static = nswitch_entry_is_static(card->core, core);
+        entry->q_static = nswitch_entry_is_static(nswitch_nic_core(card), core);
         QAPI_LIST_APPEND(entries, entry);
     }
     for (uint32_t id = 0; id < nswitch_relay_group_capacity(relay); id++) {
@@ -173,7 +205,7 @@ static char *masked_mac_text(const uint8_t *mac, const uint8_t *mask)
 
 static void add_acl(NSwitchNic *card, NSwitchCardInfo *info)
 {
-    NSwitchAcl *acl = nswitch_acl(card->core);
+    NSwitchAcl *acl = nswitch_acl(nswitch_nic_core(card));
     NSwitchAclRuleInfoList **rules = &info->acl;
 
     for (uint32_t i = 0; i < nswitch_acl_count(acl); i++) {
@@ -207,7 +239,7 @@ static void selection_info(const NSwitchSelection *selection, bool *has_vf,
 
 static NSwitchMirrorInfo *mirror_info(NSwitchNic *card)
 {
-    const NSwitchMirror *core = nswitch_mirror(card->core);
+    const NSwitchMirror *core = nswitch_mirror(nswitch_nic_core(card));
     NSwitchMirrorInfo *info;
 
     if (core->monitor_port == NSWITCH_RELAY_NONE) {
@@ -244,14 +276,15 @@ static NSwitchCardInfo *card_info(NSwitchNic *card)
 
     info->qom_path = object_get_canonical_path(OBJECT(card));
     info->id = g_strdup(DEVICE(card)->id);
-    info->pf_number = card->pf_number;
+    info->pf_number = NSWITCH_NIC_PF_NUMBER;
     info->oui = nswitch_oui_text(card->oui);
-    info->mode = g_strdup(nswitch_nic_mode_name(card));
+    info->mode = card->mode;
     info->uplink_speed = card->uplink_mbps;
     info->total_vfs = card->total_vfs;
     info->enabled_vfs = pci_dev->exp.sriov_cap ? pcie_sriov_num_vfs(pci_dev)
                                                : 0;
-    for (uint32_t port = 0; port < card->port_count; port++) {
+    for (uint32_t port = 0; port < nswitch_port_count(nswitch_nic_core(card));
+         port++) {
         QAPI_LIST_APPEND(ports, port_info(card, port));
     }
     info->paths = path_counters(card);
@@ -280,44 +313,23 @@ NSwitchCardInfoList *qmp_query_nswitch(Error **errp)
     return head;
 }
 
-static void append_drops(GString *text, const NSwitchDropStats *d)
+static void append_drops(GString *text, NSwitchDropStats *stats)
 {
-    const struct {
-        const char *name;
-        uint64_t count;
-    } reasons[] = {
-        { "runt", d->runt }, { "bad source", d->bad_source },
-        { "spoofed", d->spoofed }, { "no destination", d->no_destination },
-        { "port down", d->port_down }, { "loopback", d->loopback },
-        { "receiver full", d->receiver_full },
-        { "bad offload", d->bad_offload },
-        { "over uplink speed", d->uplink_rate },
-        { "outside the port VLAN", d->vlan },
-        { "link down", d->link_down }, { "by the ACL", d->acl },
-        { "filtered by the guest", d->filtered },
-        { "card buffer full", d->buffer_full },
-        { "held when the VM stopped", d->migrated },
-    };
+    uint64_t counts[NSWITCH_DROP__MAX];
     bool any = false;
 
-    for (size_t i = 0; i < ARRAY_SIZE(reasons); i++) {
-        if (reasons[i].count) {
+    drop_counts(stats, counts);
+    for (NSwitchDropReason reason = 0; reason < NSWITCH_DROP__MAX; reason++) {
+        if (counts[reason]) {
             g_string_append_printf(text, "%s%" PRIu64 " %s", any ? ", " : "",
-                                   reasons[i].count, reasons[i].name);
+                                   counts[reason],
+                                   nswitch_drop_reason_name(reason));
             any = true;
         }
     }
     if (!any) {
         g_string_append(text, "none");
     }
-}
-
-static uint64_t drop_total(const NSwitchDropStats *d)
-{
-    return d->runt + d->bad_source + d->spoofed + d->no_destination +
-           d->port_down + d->loopback + d->receiver_full + d->bad_offload +
-           d->uplink_rate + d->vlan + d->link_down + d->acl + d->filtered +
-           d->buffer_full + d->migrated;
 }
 
 /* What differs from a function's defaults, e.g. "vlan 10 qos 3". */
@@ -400,7 +412,7 @@ static void append_card(GString *text, const NSwitchCardInfo *card)
                            "%u of %u VFs enabled, mode %s",
                            card->id ? card->id : "-", card->qom_path,
                            card->pf_number, card->oui, card->enabled_vfs,
-                           card->total_vfs, card->mode);
+                           card->total_vfs, NSwitchCardMode_str(card->mode));
     if (card->uplink_speed) {
         g_string_append_printf(text, ", uplink %u Mbit/s", card->uplink_speed);
     }
@@ -411,6 +423,7 @@ static void append_card(GString *text, const NSwitchCardInfo *card)
                            "dropped");
     for (NSwitchPortStatsList *p = card->ports; p; p = p->next) {
         const NSwitchPortStats *port = p->value;
+        uint64_t drops[NSWITCH_DROP__MAX];
         g_autofree char *kind = port->has_vf
             ? g_strdup_printf("vf%u", port->vf)
             : g_strdup(NSwitchPortType_str(port->kind));
@@ -426,7 +439,7 @@ static void append_card(GString *text, const NSwitchCardInfo *card)
                                port->group ? port->group : "-",
                                port->rx_frames, port->rx_bytes,
                                port->tx_frames, port->tx_bytes,
-                               drop_total(port->dropped));
+                               drop_counts(port->dropped, drops));
     }
     if (hidden) {
         g_string_append_printf(text, "  (%u disabled VFs not shown)\n", hidden);
@@ -442,11 +455,13 @@ static void append_card(GString *text, const NSwitchCardInfo *card)
     g_string_append_printf(text, "  paths: %" PRIu64 " hairpinned, %" PRIu64
                            " to uplink (%" PRIu64 " unknown unicast), %"
                            PRIu64 " from uplink, %" PRIu64 " flooded, %"
-                           PRIu64 " mirrored\n",
+                           PRIu64 " mirrored; %" PRIu64 " replicas, %"
+                           PRIu64 " segments\n",
                            card->paths->hairpinned, card->paths->to_uplink,
                            card->paths->unknown_unicast,
                            card->paths->from_uplink, card->paths->flooded,
-                           card->paths->mirrored);
+                           card->paths->mirrored, card->paths->replicas,
+                           card->paths->segments);
     g_string_append(text, "  dropped: ");
     append_drops(text, card->paths->dropped);
     g_string_append_printf(text, "\n  relay table (%zu of %u entries):\n",

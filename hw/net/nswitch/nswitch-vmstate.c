@@ -21,6 +21,69 @@
 #include "hw/net/nswitch-nic.h"
 #include "hw/pci/pcie_sriov.h"
 #include "nswitch-datapath.h"
+#include "nswitch-function.h"
+#include "nswitch-sriov.h"
+
+/* A relay table entry as it travels in the migration stream. */
+typedef struct MigratedEntry {
+    uint8_t mac[NSWITCH_MAC_LEN];
+    uint32_t port;
+    bool is_static;         /* not the port's own MAC */
+} MigratedEntry;
+
+/* An ACL rule as it travels in the migration stream. */
+typedef struct MigratedRule {
+    NSwitchAclMatch match;
+    uint32_t id;
+    uint32_t action;
+    uint64_t hits;
+} MigratedRule;
+
+/*
+ * The switch's state as it travels: filled from the core before a save,
+ * and put back into it after a load.
+ */
+struct NSwitchNicMigration {
+    NSwitchNic *card;
+    uint32_t port_count;
+    NSwitchPortCounters *ports;
+    NSwitchPortPolicy *policies;
+    uint8_t *links;                 /* VF link settings, by port number */
+    NSwitchPathCounters paths;
+    int32_t relay_count;
+    MigratedEntry *relay;
+    int32_t acl_count;
+    MigratedRule *acl;
+    uint32_t mirror_source;
+    uint32_t mirror_monitor;
+    uint32_t mirror_port;
+    uint32_t mirror_oui;
+};
+
+NSwitchNicMigration *nswitch_nic_migration_new(NSwitchNic *card,
+                                               uint32_t port_count)
+{
+    NSwitchNicMigration *m = g_new0(NSwitchNicMigration, 1);
+
+    m->card = card;
+    m->port_count = port_count;
+    m->ports = g_new0(NSwitchPortCounters, port_count);
+    m->policies = g_new0(NSwitchPortPolicy, port_count);
+    m->links = g_new0(uint8_t, port_count);
+    return m;
+}
+
+void nswitch_nic_migration_free(NSwitchNicMigration *m)
+{
+    if (m) {
+        g_free(m->ports);
+        g_free(m->policies);
+        g_free(m->links);
+        g_free(m->relay);
+        g_free(m->acl);
+        g_free(m);
+    }
+}
 
 static const VMStateDescription vmstate_port_counters = {
     .name = "nswitch-nic/port-counters",
@@ -75,17 +138,17 @@ static const VMStateDescription vmstate_acl_rule = {
     .version_id = 1,
     .minimum_version_id = 1,
     .fields = (const VMStateField[]) {
-        VMSTATE_UINT8_ARRAY(match.src, NSwitchNicMigratedRule, ETH_ALEN),
-        VMSTATE_UINT8_ARRAY(match.src_mask, NSwitchNicMigratedRule, ETH_ALEN),
-        VMSTATE_UINT8_ARRAY(match.dst, NSwitchNicMigratedRule, ETH_ALEN),
-        VMSTATE_UINT8_ARRAY(match.dst_mask, NSwitchNicMigratedRule, ETH_ALEN),
-        VMSTATE_BOOL(match.match_vlan, NSwitchNicMigratedRule),
-        VMSTATE_UINT16(match.vlan, NSwitchNicMigratedRule),
-        VMSTATE_BOOL(match.match_ethertype, NSwitchNicMigratedRule),
-        VMSTATE_UINT16(match.ethertype, NSwitchNicMigratedRule),
-        VMSTATE_UINT32(id, NSwitchNicMigratedRule),
-        VMSTATE_UINT32(action, NSwitchNicMigratedRule),
-        VMSTATE_UINT64(hits, NSwitchNicMigratedRule),
+        VMSTATE_UINT8_ARRAY(match.src, MigratedRule, ETH_ALEN),
+        VMSTATE_UINT8_ARRAY(match.src_mask, MigratedRule, ETH_ALEN),
+        VMSTATE_UINT8_ARRAY(match.dst, MigratedRule, ETH_ALEN),
+        VMSTATE_UINT8_ARRAY(match.dst_mask, MigratedRule, ETH_ALEN),
+        VMSTATE_BOOL(match.match_vlan, MigratedRule),
+        VMSTATE_UINT16(match.vlan, MigratedRule),
+        VMSTATE_BOOL(match.match_ethertype, MigratedRule),
+        VMSTATE_UINT16(match.ethertype, MigratedRule),
+        VMSTATE_UINT32(id, MigratedRule),
+        VMSTATE_UINT32(action, MigratedRule),
+        VMSTATE_UINT64(hits, MigratedRule),
         VMSTATE_END_OF_LIST()
     },
 };
@@ -95,73 +158,76 @@ static const VMStateDescription vmstate_relay_entry = {
     .version_id = 1,
     .minimum_version_id = 1,
     .fields = (const VMStateField[]) {
-        VMSTATE_UINT8_ARRAY(mac, NSwitchNicMigratedEntry, NSWITCH_MAC_LEN),
-        VMSTATE_UINT32(port, NSwitchNicMigratedEntry),
-        VMSTATE_BOOL(is_static, NSwitchNicMigratedEntry),
+        VMSTATE_UINT8_ARRAY(mac, MigratedEntry, NSWITCH_MAC_LEN),
+        VMSTATE_UINT32(port, MigratedEntry),
+        VMSTATE_BOOL(is_static, MigratedEntry),
         VMSTATE_END_OF_LIST()
     },
 };
 
-static void save_policies(NSwitchNic *nic)
+static void save_policies(NSwitchNicMigration *m, NSwitch *core)
 {
-    for (uint32_t port = 0; port < nic->port_count; port++) {
-        nic->migrated_policies[port] =
-            nswitch_port_info(nic->core, port)->policy;
-        nic->migrated_links[port] = port >= NSWITCH_NIC_VF_PORT(0)
-            ? nic->vf_link[port - NSWITCH_NIC_VF_PORT(0)] : 0;
+    for (uint32_t port = 0; port < m->port_count; port++) {
+        m->policies[port] = nswitch_port_info(core, port)->policy;
+        m->links[port] = port >= NSWITCH_NIC_VF_PORT(0)
+            ? nswitch_sriov_vf_link(m->card, port - NSWITCH_NIC_VF_PORT(0))
+            : 0;
     }
 }
 
-static void save_acl_and_mirror(NSwitchNic *nic)
+static void save_acl_and_mirror(NSwitchNicMigration *m, NSwitch *core)
 {
-    NSwitchAcl *acl = nswitch_acl(nic->core);
-    const NSwitchMirror *mirror = nswitch_mirror(nic->core);
+    NSwitchAcl *acl = nswitch_acl(core);
+    const NSwitchMirror *mirror = nswitch_mirror(core);
 
-    nic->migrated_acl_count = nswitch_acl_count(acl);
-    nic->migrated_acl = g_new(NSwitchNicMigratedRule,
-                              nic->migrated_acl_count);
-    for (int32_t i = 0; i < nic->migrated_acl_count; i++) {
+    m->acl_count = nswitch_acl_count(acl);
+    m->acl = g_new(MigratedRule, m->acl_count);
+    for (int32_t i = 0; i < m->acl_count; i++) {
         const NSwitchAclRule *rule = nswitch_acl_rule(acl, i);
 
-        nic->migrated_acl[i] = (NSwitchNicMigratedRule) {
+        m->acl[i] = (MigratedRule) {
             .match = rule->match, .id = rule->id, .action = rule->action,
             .hits = rule->hits,
         };
     }
-    nic->migrated_mirror_source = mirror->selection.select;
-    nic->migrated_mirror_monitor = mirror->monitor_port;
-    nic->migrated_mirror_port = mirror->selection.port;
-    nic->migrated_mirror_oui = mirror->selection.oui;
+    m->mirror_source = mirror->selection.select;
+    m->mirror_monitor = mirror->monitor_port;
+    m->mirror_port = mirror->selection.port;
+    m->mirror_oui = mirror->selection.oui;
+}
+
+static void save_relay_table(NSwitchNicMigration *m, NSwitch *core)
+{
+    const NSwitchRelayTable *relay = nswitch_relay_table(core);
+
+    m->relay_count = nswitch_relay_table_count(relay);
+    m->relay = g_new(MigratedEntry, m->relay_count);
+    for (int32_t i = 0; i < m->relay_count; i++) {
+        const NSwitchRelayEntry *entry = nswitch_relay_table_entry(relay, i);
+
+        memcpy(m->relay[i].mac, entry->mac, NSWITCH_MAC_LEN);
+        m->relay[i].port = entry->port;
+        m->relay[i].is_static = nswitch_entry_is_static(core, entry);
+    }
 }
 
 static int nswitch_nic_pre_save(void *opaque)
 {
     NSwitchNic *nic = opaque;
-    const NSwitchRelayTable *relay = nswitch_relay_table(nic->core);
+    NSwitchNicMigration *m = nic->migration;
+    NSwitch *core = nswitch_datapath_core(nic->datapath);
 
-    nic->migrated_paths = *nswitch_path_counters(nic->core);
-    for (uint32_t port = 0; port < nic->port_count; port++) {
-        NSwitchPort *held_by = nswitch_datapath_port(nic->datapath, port);
-        uint32_t held = held_by ? nswitch_port_held(held_by) : 0;
+    m->paths = *nswitch_path_counters(core);
+    for (uint32_t port = 0; port < m->port_count; port++) {
+        uint32_t held = nswitch_datapath_held(nic->datapath, port);
 
-        nic->migrated_ports[port] =
-            nswitch_port_info(nic->core, port)->counters;
-        nic->migrated_ports[port].dropped[NSWITCH_DROP_MIGRATED] += held;
-        nic->migrated_paths.dropped[NSWITCH_DROP_MIGRATED] += held;
+        m->ports[port] = nswitch_port_info(core, port)->counters;
+        m->ports[port].dropped[NSWITCH_DROP_MIGRATED] += held;
+        m->paths.dropped[NSWITCH_DROP_MIGRATED] += held;
     }
-    save_policies(nic);
-    save_acl_and_mirror(nic);
-    nic->migrated_relay_count = nswitch_relay_table_count(relay);
-    nic->migrated_relay = g_new(NSwitchNicMigratedEntry,
-                                nic->migrated_relay_count);
-    for (int32_t i = 0; i < nic->migrated_relay_count; i++) {
-        const NSwitchRelayEntry *entry = nswitch_relay_table_entry(relay, i);
-
-        memcpy(nic->migrated_relay[i].mac, entry->mac, NSWITCH_MAC_LEN);
-        nic->migrated_relay[i].port = entry->port;
-        nic->migrated_relay[i].is_static =
-            nswitch_entry_is_static(nic->core, entry);
-    }
+    save_policies(m, core);
+    save_acl_and_mirror(m, core);
+    save_relay_table(m, core);
     return 0;
 }
 
@@ -169,27 +235,35 @@ static int nswitch_nic_post_save(void *opaque)
 {
     NSwitchNic *nic = opaque;
 
-    g_clear_pointer(&nic->migrated_relay, g_free);
-    g_clear_pointer(&nic->migrated_acl, g_free);
+    g_clear_pointer(&nic->migration->relay, g_free);
+    g_clear_pointer(&nic->migration->acl, g_free);
     return 0;
 }
 
 static bool acl_count_fits(void *opaque, int version_id)
 {
-    NSwitchNic *nic = opaque;
+    NSwitchNicMigration *m = opaque;
 
-    return nic->migrated_acl_count >= 0 &&
-           nic->migrated_acl_count <=
-           nswitch_acl_capacity(nswitch_acl(nic->core));
+    NSwitch *core = nswitch_datapath_core(m->card->datapath);
+
+    return m->acl_count >= 0 &&
+           m->acl_count <= nswitch_acl_capacity(nswitch_acl(core));
 }
 
 static bool relay_count_fits(void *opaque, int version_id)
 {
-    NSwitchNic *nic = opaque;
+    NSwitchNicMigration *m = opaque;
 
-    return nic->migrated_relay_count >= 0 &&
-           nic->migrated_relay_count <=
-           nswitch_relay_table_capacity(nswitch_relay_table(nic->core));
+    NSwitch *core = nswitch_datapath_core(m->card->datapath);
+
+    return m->relay_count >= 0 &&
+           m->relay_count <=
+           nswitch_relay_table_capacity(nswitch_relay_table(core));
+}
+
+static bool is_vf_port(const NSwitchNicMigration *m, uint32_t port)
+{
+    return port >= NSWITCH_NIC_VF_PORT(0) && port < m->port_count;
 }
 
 /* A VF's own MAC comes only for a VF the stream left enabled. */
@@ -201,23 +275,27 @@ static bool vf_may_attach(NSwitchNic *nic, uint32_t port)
            PCI_DEVICE(nic)->exp.sriov_pf.vf[vf]->enabled;
 }
 
-static int restore_entry(NSwitchNic *nic, const NSwitchNicMigratedEntry *entry)
+static NSwitchPortKind kind_of(uint32_t port)
 {
+    return port == NSWITCH_NIC_PF_PORT ? NSWITCH_PORT_PF : NSWITCH_PORT_VF;
+}
+
+static int restore_entry(NSwitchNicMigration *m, const MigratedEntry *entry)
+{
+    NSwitch *core = nswitch_datapath_core(m->card->datapath);
     NSwitchRelayStatus status;
 
-    if (entry->port < NSWITCH_NIC_PF_PORT || entry->port >= nic->port_count) {
+    if (entry->port < NSWITCH_NIC_PF_PORT || entry->port >= m->port_count) {
         status = NSWITCH_RELAY_NOT_A_FUNCTION;
     } else if (entry->is_static) {
-        status = nswitch_add_static_entry(nic->core, entry->mac, entry->port);
-    } else if (entry->port >= NSWITCH_NIC_VF_PORT(0) &&
-               !vf_may_attach(nic, entry->port)) {
+        status = nswitch_add_static_entry(core, entry->mac, entry->port);
+    } else if (is_vf_port(m, entry->port) &&
+               !vf_may_attach(m->card, entry->port)) {
         error_report("nswitch-nic: migrated relay entry for VF %u, which is "
                      "not on the switch", entry->port - NSWITCH_NIC_VF_PORT(0));
         return -EINVAL;
     } else {
-        status = nswitch_port_attach(nic->core, entry->port,
-                                     entry->port == NSWITCH_NIC_PF_PORT
-                                     ? NSWITCH_PORT_PF : NSWITCH_PORT_VF,
+        status = nswitch_port_attach(core, entry->port, kind_of(entry->port),
                                      entry->mac);
     }
     if (status != NSWITCH_RELAY_OK) {
@@ -232,23 +310,20 @@ static int restore_entry(NSwitchNic *nic, const NSwitchNicMigratedEntry *entry)
  * The functions the stream gave no entry: the PF is always on the
  * switch, and enabled VFs are, with the MACs their virtio-net has.
  */
-static int attach_missing_functions(NSwitchNic *nic)
+static int attach_missing_functions(NSwitchNicMigration *m)
 {
-    for (uint32_t port = NSWITCH_NIC_PF_PORT; port < nic->port_count;
-         port++) {
-        bool is_pf = port == NSWITCH_NIC_PF_PORT;
-        VirtIONet *net;
+    NSwitch *core = nswitch_datapath_core(m->card->datapath);
+
+    for (uint32_t port = NSWITCH_NIC_PF_PORT; port < m->port_count; port++) {
+        const uint8_t *mac;
         NSwitchRelayStatus status;
 
-        if (nswitch_port_info(nic->core, port)->attached ||
-            (!is_pf && !vf_may_attach(nic, port))) {
+        if (nswitch_port_info(core, port)->attached ||
+            (is_vf_port(m, port) && !vf_may_attach(m->card, port))) {
             continue;
         }
-        net = is_pf ? &nic->parent_obj.vdev
-                    : nswitch_nic_vf_net(nic, port - NSWITCH_NIC_VF_PORT(0));
-        status = nswitch_port_attach(nic->core, port,
-                                     is_pf ? NSWITCH_PORT_PF : NSWITCH_PORT_VF,
-                                     net->mac);
+        mac = nswitch_function_mac(nswitch_sriov_function_net(m->card, port));
+        status = nswitch_port_attach(core, port, kind_of(port), mac);
         if (status != NSWITCH_RELAY_OK) {
             error_report("nswitch-nic: the migrated relay table has no entry "
                          "for port %u, and its MAC cannot be added: %s", port,
@@ -259,48 +334,60 @@ static int attach_missing_functions(NSwitchNic *nic)
     return 0;
 }
 
-static int restore_policies(NSwitchNic *nic)
+static int restore_relay_table(NSwitchNicMigration *m)
 {
+    int ret = 0;
+
+    /* The ports' own MACs first: attaching a port detaches it first. */
+    for (int pass = 0; pass < 2 && !ret; pass++) {
+        for (int32_t i = 0; i < m->relay_count && !ret; i++) {
+            if (m->relay[i].is_static == (pass == 1)) {
+                ret = restore_entry(m, &m->relay[i]);
+            }
+        }
+        if (pass == 0 && !ret) {
+            ret = attach_missing_functions(m);
+        }
+    }
+    return ret;
+}
+
+static int restore_policies(NSwitchNicMigration *m)
+{
+    NSwitch *core = nswitch_datapath_core(m->card->datapath);
     uint64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
 
-    for (uint32_t port = NSWITCH_NIC_PF_PORT; port < nic->port_count;
-         port++) {
-        if (!nswitch_port_restore_policy(nic->core, port,
-                                         &nic->migrated_policies[port],
+    for (uint32_t port = NSWITCH_NIC_PF_PORT; port < m->port_count; port++) {
+        if (!nswitch_port_restore_policy(core, port, &m->policies[port],
                                          now)) {
             error_report("nswitch-nic: migrated policy of port %u is "
                          "malformed", port);
             return -EINVAL;
         }
-        if (port < NSWITCH_NIC_VF_PORT(0)) {
+        if (!is_vf_port(m, port)) {
             continue;
         }
-        if (nic->migrated_links[port] >= NSWITCH_LINK_STATE__MAX) {
+        if (m->links[port] >= NSWITCH_LINK_STATE__MAX) {
             error_report("nswitch-nic: migrated link state of port %u is "
                          "malformed", port);
             return -EINVAL;
         }
-        nic->vf_link[port - NSWITCH_NIC_VF_PORT(0)] =
-            nic->migrated_links[port];
+        /* virtio-net's own link status came with its section. */
+        nswitch_sriov_set_vf_link(m->card, port - NSWITCH_NIC_VF_PORT(0),
+                                  m->links[port]);
     }
-    /* virtio-net's own link status came with its section. */
-    nswitch_nic_apply_links(nic);
     return 0;
 }
 
-static bool is_vf_port(const NSwitchNic *nic, uint32_t port)
-{
-    return port >= NSWITCH_NIC_VF_PORT(0) && port < nic->port_count;
-}
-
 /* What QMP can set up: a VF monitor, of a VF, of a group or of all. */
-static bool mirror_fits(const NSwitchNic *nic, const NSwitchMirror *mirror)
+static bool mirror_fits(const NSwitchNicMigration *m,
+                        const NSwitchMirror *mirror)
 {
     switch (mirror->selection.select) {
     case NSWITCH_SELECT_NONE:
         return true;
     case NSWITCH_SELECT_PORT:
-        if (!is_vf_port(nic, mirror->selection.port)) {
+        if (!is_vf_port(m, mirror->selection.port)) {
             return false;
         }
         break;
@@ -314,24 +401,25 @@ static bool mirror_fits(const NSwitchNic *nic, const NSwitchMirror *mirror)
     default:
         return false;
     }
-    return is_vf_port(nic, mirror->monitor_port);
+    return is_vf_port(m, mirror->monitor_port);
 }
 
-static int restore_acl_and_mirror(NSwitchNic *nic)
+static int restore_acl_and_mirror(NSwitchNicMigration *m)
 {
-    NSwitchAcl *acl = nswitch_acl(nic->core);
+    NSwitch *core = nswitch_datapath_core(m->card->datapath);
+    NSwitchAcl *acl = nswitch_acl(core);
     NSwitchMirror mirror = {
         .selection = {
-            .select = nic->migrated_mirror_source,
-            .port = nic->migrated_mirror_port,
-            .oui = nic->migrated_mirror_oui,
+            .select = m->mirror_source,
+            .port = m->mirror_port,
+            .oui = m->mirror_oui,
         },
-        .monitor_port = nic->migrated_mirror_monitor,
+        .monitor_port = m->mirror_monitor,
     };
 
     nswitch_acl_flush(acl);
-    for (int32_t i = 0; i < nic->migrated_acl_count; i++) {
-        const NSwitchNicMigratedRule *saved = &nic->migrated_acl[i];
+    for (int32_t i = 0; i < m->acl_count; i++) {
+        const MigratedRule *saved = &m->acl[i];
         NSwitchAclRule rule = {
             .id = saved->id, .match = saved->match, .hits = saved->hits,
             .action = saved->action < NSWITCH_ACL__MAX ? saved->action
@@ -345,7 +433,7 @@ static int restore_acl_and_mirror(NSwitchNic *nic)
             return -EINVAL;
         }
     }
-    if (!mirror_fits(nic, &mirror) || !nswitch_set_mirror(nic->core, &mirror)) {
+    if (!mirror_fits(m, &mirror) || !nswitch_set_mirror(core, &mirror)) {
         error_report("nswitch-nic: the migrated mirror does not fit this "
                      "card");
         return -EINVAL;
@@ -356,38 +444,64 @@ static int restore_acl_and_mirror(NSwitchNic *nic)
 static int nswitch_nic_post_load(void *opaque, int version_id)
 {
     NSwitchNic *nic = opaque;
-    int ret = 0;
+    NSwitchNicMigration *m = nic->migration;
+    NSwitch *core = nswitch_datapath_core(nic->datapath);
+    int ret;
 
-    nswitch_flush(nic->core);
-    /* The ports' own MACs first: attaching a port detaches it first. */
-    for (int pass = 0; pass < 2 && !ret; pass++) {
-        for (int32_t i = 0; i < nic->migrated_relay_count && !ret; i++) {
-            const NSwitchNicMigratedEntry *entry = &nic->migrated_relay[i];
-
-            if (entry->is_static == (pass == 1)) {
-                ret = restore_entry(nic, entry);
+    nswitch_flush(core);
+    ret = restore_relay_table(m);
+    for (uint32_t port = 0; port < m->port_count; port++) {
+        nswitch_restore_port_counters(core, port, &m->ports[port]);
             }
-        }
-        if (pass == 0 && !ret) {
-            ret = attach_missing_functions(nic);
-        }
-    }
-    for (uint32_t port = 0; port < nic->port_count; port++) {
-        nswitch_restore_port_counters(nic->core, port,
-                                      &nic->migrated_ports[port]);
-    }
-    nswitch_restore_path_counters(nic->core, &nic->migrated_paths);
-    g_clear_pointer(&nic->migrated_relay, g_free);
+    nswitch_restore_path_counters(core, &m->paths);
     if (!ret) {
-        ret = restore_policies(nic);
+        ret = restore_policies(m);
     }
     if (!ret) {
-        ret = restore_acl_and_mirror(nic);
+        ret = restore_acl_and_mirror(m);
     }
-    g_clear_pointer(&nic->migrated_acl, g_free);
+    g_clear_pointer(&m->relay, g_free);
+    g_clear_pointer(&m->acl, g_free);
     return ret;
 }
 
+static const VMStateDescription vmstate_switch_state = {
+    .name = "nswitch-nic/switch",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32_EQUAL(port_count, NSwitchNicMigration,
+                             "the destination's nswitch-nic has another vfs="),
+        VMSTATE_STRUCT_VARRAY_POINTER_UINT32(ports, NSwitchNicMigration,
+                                             port_count, vmstate_port_counters,
+                                             NSwitchPortCounters),
+        VMSTATE_STRUCT(paths, NSwitchNicMigration, 1, vmstate_path_counters,
+                       NSwitchPathCounters),
+        VMSTATE_INT32(relay_count, NSwitchNicMigration),
+        VMSTATE_VALIDATE("relay table fits", relay_count_fits),
+        VMSTATE_STRUCT_VARRAY_ALLOC(relay, NSwitchNicMigration, relay_count, 1,
+                                    vmstate_relay_entry, MigratedEntry),
+        VMSTATE_STRUCT_VARRAY_POINTER_UINT32(policies, NSwitchNicMigration,
+                                             port_count, vmstate_port_policy,
+                                             NSwitchPortPolicy),
+        VMSTATE_VBUFFER_UINT32(links, NSwitchNicMigration, 0, NULL,
+                               port_count),
+        VMSTATE_INT32(acl_count, NSwitchNicMigration),
+        VMSTATE_VALIDATE("ACL fits", acl_count_fits),
+        VMSTATE_STRUCT_VARRAY_ALLOC(acl, NSwitchNicMigration, acl_count, 1,
+                                    vmstate_acl_rule, MigratedRule),
+        VMSTATE_UINT32(mirror_source, NSwitchNicMigration),
+        VMSTATE_UINT32(mirror_monitor, NSwitchNicMigration),
+        VMSTATE_UINT32(mirror_port, NSwitchNicMigration),
+        VMSTATE_UINT32(mirror_oui, NSwitchNicMigration),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+/*
+ * The card's section: the switch state as one struct, so that the stream
+ * reads as it did when these fields lived in the card.
+ */
 const VMStateDescription vmstate_nswitch_nic = {
     .name = "nswitch-nic",
     .version_id = 3,
@@ -396,33 +510,8 @@ const VMStateDescription vmstate_nswitch_nic = {
     .post_save = nswitch_nic_post_save,
     .post_load = nswitch_nic_post_load,
     .fields = (const VMStateField[]) {
-        VMSTATE_UINT32_EQUAL(port_count, NSwitchNic,
-                             "the destination's nswitch-nic has another vfs="),
-        VMSTATE_STRUCT_VARRAY_POINTER_UINT32(migrated_ports, NSwitchNic,
-                                             port_count, vmstate_port_counters,
-                                             NSwitchPortCounters),
-        VMSTATE_STRUCT(migrated_paths, NSwitchNic, 1, vmstate_path_counters,
-                       NSwitchPathCounters),
-        VMSTATE_INT32(migrated_relay_count, NSwitchNic),
-        VMSTATE_VALIDATE("relay table fits", relay_count_fits),
-        VMSTATE_STRUCT_VARRAY_ALLOC(migrated_relay, NSwitchNic,
-                                    migrated_relay_count, 1,
-                                    vmstate_relay_entry,
-                                    NSwitchNicMigratedEntry),
-        VMSTATE_STRUCT_VARRAY_POINTER_UINT32(migrated_policies, NSwitchNic,
-                                             port_count, vmstate_port_policy,
-                                             NSwitchPortPolicy),
-        VMSTATE_VBUFFER_UINT32(migrated_links, NSwitchNic, 0, NULL,
-                               port_count),
-        VMSTATE_INT32(migrated_acl_count, NSwitchNic),
-        VMSTATE_VALIDATE("ACL fits", acl_count_fits),
-        VMSTATE_STRUCT_VARRAY_ALLOC(migrated_acl, NSwitchNic,
-                                    migrated_acl_count, 1, vmstate_acl_rule,
-                                    NSwitchNicMigratedRule),
-        VMSTATE_UINT32(migrated_mirror_source, NSwitchNic),
-        VMSTATE_UINT32(migrated_mirror_monitor, NSwitchNic),
-        VMSTATE_UINT32(migrated_mirror_port, NSwitchNic),
-        VMSTATE_UINT32(migrated_mirror_oui, NSwitchNic),
+        VMSTATE_STRUCT_POINTER(migration, NSwitchNic, vmstate_switch_state,
+                               NSwitchNicMigration),
         VMSTATE_END_OF_LIST()
     },
 };

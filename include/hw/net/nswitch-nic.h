@@ -37,22 +37,11 @@ OBJECT_DECLARE_TYPE(NSwitchNicVf, NSwitchNicVfClass, NSWITCH_NIC_VF)
 #define NSWITCH_NIC_PF_PORT 1
 #define NSWITCH_NIC_VF_PORT(vf) (2 + (vf))
 
+/* The PF's number within its card: a card has one PF. */
+#define NSWITCH_NIC_PF_NUMBER 0
+
 typedef struct NSwitchDatapath NSwitchDatapath;
-
-/* A relay table entry as it travels in the migration stream. */
-typedef struct NSwitchNicMigratedEntry {
-    uint8_t mac[NSWITCH_MAC_LEN];
-    uint32_t port;
-    bool is_static;         /* not the port's own MAC */
-} NSwitchNicMigratedEntry;
-
-/* An ACL rule as it travels in the migration stream. */
-typedef struct NSwitchNicMigratedRule {
-    NSwitchAclMatch match;
-    uint32_t id;
-    uint32_t action;
-    uint64_t hits;
-} NSwitchNicMigratedRule;
+typedef struct NSwitchNicMigration NSwitchNicMigration;
 
 struct NSwitchNic {
     VirtIONetPCI parent_obj;
@@ -61,43 +50,26 @@ struct NSwitchNic {
     uint16_t total_vfs;
     bool ari;
     char *oui_property;     /* "xx:xx:xx" as given, NULL for the default */
-    char *mode_property;    /* "nswitch", "veb", "vepa" or "vswitch" */
+    NSwitchCardMode mode;
     char *vf_netdevs_property; /* vswitch mode: "id0:id1:...", one per VF */
     uint32_t uplink_mbps;   /* 0: no cap */
     uint32_t rx_queue;      /* frames held per function; 0: none */
     uint64_t buffer_size;   /* bytes held by the whole card */
 
     uint32_t oui;
-    NSwitchMode mode;
+    /* The switch, its ports, and how frames go between them. */
+    NSwitchDatapath *datapath;
     /*
      * vswitch mode (the paper's "virtio-net backend mode"): VF i's
      * virtio-net is peered with vf_backends[i] and bypasses the switch.
      */
     NetClientState **vf_backends;
-    uint8_t pf_number;      /* the PF's number within its card */
-    NSwitch *core;
-    /* The ports, and how frames go between them. */
-    NSwitchDatapath *datapath;
-    uint32_t port_count;
-    /* What each VF's link follows; the core knows whether it is up. */
+    /* What each VF's link follows; the switch knows whether it is up. */
     NSwitchLinkState *vf_link;
+    NSwitchNicMigration *migration;
 
     /* virtio-pci installs its config writer on the instance at realize. */
     PCIConfigWriteFunc *parent_config_write;
-
-    /* The switch's state in the migration stream (see nswitch-vmstate.c). */
-    NSwitchPortCounters *migrated_ports;
-    NSwitchPortPolicy *migrated_policies;
-    uint8_t *migrated_links;        /* vf_link, by port number */
-    NSwitchPathCounters migrated_paths;
-    int32_t migrated_relay_count;
-    NSwitchNicMigratedEntry *migrated_relay;
-    int32_t migrated_acl_count;
-    NSwitchNicMigratedRule *migrated_acl;
-    uint32_t migrated_mirror_source;
-    uint32_t migrated_mirror_monitor;
-    uint32_t migrated_mirror_port;
-    uint32_t migrated_mirror_oui;
 };
 
 struct NSwitchNicClass {
@@ -129,8 +101,8 @@ bool nswitch_nic_parse_mac(const char *text, uint8_t *mac);
 /* The realized nswitch-nic PF whose id or QOM path is @device. */
 NSwitchNic *nswitch_nic_find(const char *device, Error **errp);
 
-/* The VF's virtio-net, whatever its state. */
-VirtIONet *nswitch_nic_vf_net(NSwitchNic *card, uint16_t vf);
+/* The card's switch: its relay table, policies, ACL and counters. */
+NSwitch *nswitch_nic_core(NSwitchNic *card);
 
 /*
  * Gives VF @vf the administrator's @mac: in the switch (pinned) and in
@@ -139,22 +111,16 @@ VirtIONet *nswitch_nic_vf_net(NSwitchNic *card, uint16_t vf);
 NSwitchRelayStatus nswitch_nic_pin_vf_mac(NSwitchNic *card, uint16_t vf,
                                           const uint8_t *mac);
 
-/* Brings every VF's link (switch and virtio-net) to its setting. */
-void nswitch_nic_apply_links(NSwitchNic *card);
-
 /* The MAC the card gives VF @vf: OUI, PF number, then vf + 1. */
 void nswitch_nic_vf_mac(const NSwitchNic *card, uint16_t vf, MACAddr *mac);
-
-/* nswitch, veb, vepa or vswitch */
-const char *nswitch_nic_mode_name(const NSwitchNic *card);
 
 /* The net client the VF's virtio-net is peered with, for its realize. */
 NetClientState *nswitch_nic_vf_peer(NSwitchNic *card, uint16_t vf);
 
+/* The switch's state in the migration stream (nswitch-vmstate.c). */
 extern const VMStateDescription vmstate_nswitch_nic;
-
-/* Offsets of the extended capabilities the card adds after virtio-pci's. */
-bool nswitch_nic_next_ext_cap_offset(PCIDevice *dev, uint16_t *offset,
-                                     Error **errp);
+NSwitchNicMigration *nswitch_nic_migration_new(NSwitchNic *card,
+                                               uint32_t port_count);
+void nswitch_nic_migration_free(NSwitchNicMigration *migration);
 
 #endif

@@ -6,45 +6,45 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#ifndef HW_NET_NSWITCH_PORT_H
-#define HW_NET_NSWITCH_PORT_H
+#ifndef HW_NET_NSWITCH_NET_PORT_H
+#define HW_NET_NSWITCH_NET_PORT_H
 
 #include "net/net.h"
 #include "qemu/timer.h"
 #include "hw/net/nswitch/priority-queue.h"
 #include "hw/net/nswitch/switch.h"
 
-typedef struct NSwitchPort NSwitchPort;
+typedef struct NSwitchNetPort NSwitchNetPort;
 
 /* What a receiver can take without software segmentation or checksum. */
-typedef struct NSwitchPortOffloads {
+typedef struct NSwitchNetPortOffloads {
     bool csum;
     bool tso4;
     bool tso6;
     bool ecn;
-} NSwitchPortOffloads;
+} NSwitchNetPortOffloads;
 
 /*
  * The card's memory for frames waiting for a receiver: held frames and
  * the copies QEMU's queues keep for the card, every port together.
  */
-typedef struct NSwitchPortBuffer {
+typedef struct NSwitchNetPortBuffer {
     uint64_t used;
     uint64_t size;
-} NSwitchPortBuffer;
+} NSwitchNetPortBuffer;
 
 /* What the ports call back: forwarding, and the uplink's link state. */
-typedef struct NSwitchPortOps {
+typedef struct NSwitchNetPortOps {
     /* A frame (with the port's virtio-net header) came in on @port. */
-    void (*forward)(void *opaque, NSwitchPort *port,
+    void (*forward)(void *opaque, NSwitchNetPort *port,
                     const struct iovec *iov, int iovcnt);
     /* Whether the datapath is delivering: a frame now must wait. */
     bool (*busy)(void *opaque);
     /* A frame had to wait: the datapath flushes @port when done. */
-    void (*deferred)(void *opaque, NSwitchPort *port);
+    void (*deferred)(void *opaque, NSwitchNetPort *port);
     /* The uplink netdev's link went up or down. */
     void (*uplink_link_changed)(void *opaque);
-} NSwitchPortOps;
+} NSwitchNetPortOps;
 
 /* Frames QEMU's queue at the receiver keeps for the port, oldest first. */
 typedef struct NSwitchInFlight {
@@ -54,17 +54,17 @@ typedef struct NSwitchInFlight {
     uint32_t count;
 } NSwitchInFlight;
 
-struct NSwitchPort {
+struct NSwitchNetPort {
     NetClientState nc;          /* first: the net layer allocates ports */
-    const NSwitchPortOps *ops;
+    const NSwitchNetPortOps *ops;
     void *opaque;
     NSwitch *core;              /* where the port counts */
-    NSwitchPortBuffer *buffer;
+    NSwitchNetPortBuffer *buffer;
     uint32_t number;            /* switch port number in the core */
     bool is_uplink;
     /* virtio-net header on frames exchanged with the peer; 0 for none */
     int vnet_hdr_len;
-    NSwitchPortOffloads peer_accepts;
+    NSwitchNetPortOffloads peer_accepts;
     /*
      * Frames waiting for their receiver. A function's: one in QEMU's
      * queue at its virtio-net (in flight), which the guest's next RX
@@ -94,29 +94,29 @@ struct NSwitchPort {
     bool tx_paced;
     /* A frame for the switch waits in QEMU's queue at this port. */
     bool deferred;
-    /* The last MAC the function's guest chose that the switch refused. */
-    uint8_t refused_mac[ETH_ALEN];
 };
 
-typedef struct NSwitchPortConfig {
-    const NSwitchPortOps *ops;
+typedef struct NSwitchNetPortConfig {
+    const NSwitchNetPortOps *ops;
     void *opaque;
     NSwitch *core;
-    NSwitchPortBuffer *buffer;
+    NSwitchNetPortBuffer *buffer;
     uint32_t rx_queue;          /* frames held for the receiver */
-} NSwitchPortConfig;
+} NSwitchNetPortConfig;
 
 /*
  * A port for a function (PF or VF); its peer is the function's virtio-net,
  * connected when that device realizes.
  */
-NSwitchPort *nswitch_port_new_function(const NSwitchPortConfig *config,
-                                       uint32_t number, const char *name);
+NSwitchNetPort *
+nswitch_net_port_new_function(const NSwitchNetPortConfig *config,
+                              uint32_t number, const char *name);
 /* The uplink port, peered with the user's -netdev. */
-NSwitchPort *nswitch_port_new_uplink(const NSwitchPortConfig *config,
-                                     uint32_t number, NetClientState *backend,
-                                     const char *name);
-void nswitch_port_delete(NSwitchPort *port);
+NSwitchNetPort *nswitch_net_port_new_uplink(const NSwitchNetPortConfig *config,
+                                            uint32_t number,
+                                            NetClientState *backend,
+                                            const char *name);
+void nswitch_net_port_delete(NSwitchNetPort *port);
 
 /*
  * Hands a copy of a frame (with the port's virtio-net header) to the
@@ -125,19 +125,16 @@ void nswitch_port_delete(NSwitchPort *port);
  * frames wait while its receive ring is full, up to the card's rx-queue
  * frames and buffer, the lowest priorities pushed out first.
  */
-void nswitch_port_deliver(NSwitchPort *port, const struct iovec *iov,
-                          int iovcnt, uint8_t priority);
+void nswitch_net_port_deliver(NSwitchNetPort *port, const struct iovec *iov,
+                              int iovcnt, uint8_t priority);
 
 /* Frames the port holds for its receiver now. */
-uint32_t nswitch_port_held(const NSwitchPort *port);
+uint32_t nswitch_net_port_held(const NSwitchNetPort *port);
 
 /*
  * Drops the frames this port holds for its receiver, counting them as
  * port-down: the function is going away or being reset.
  */
-void nswitch_port_purge(NSwitchPort *port);
-
-/* Forgets the MAC the switch last refused, so that it is tried again. */
-void nswitch_port_forget_refused_mac(NSwitchPort *port);
+void nswitch_net_port_purge(NSwitchNetPort *port);
 
 #endif

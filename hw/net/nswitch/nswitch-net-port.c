@@ -25,31 +25,31 @@
 #include "system/runstate.h"
 #include "standard-headers/linux/virtio_net.h"
 #include "nswitch-function.h"
-#include "nswitch-port.h"
+#include "nswitch-net-port.h"
 #include "trace.h"
 
-static NSwitchPort *port_of(NetClientState *nc)
+static NSwitchNetPort *port_of(NetClientState *nc)
 {
-    return container_of(nc, NSwitchPort, nc);
+    return container_of(nc, NSwitchNetPort, nc);
 }
 
-static size_t frame_len(const NSwitchPort *port, size_t size)
+static size_t frame_len(const NSwitchNetPort *port, size_t size)
 {
     return size > port->vnet_hdr_len ? size - port->vnet_hdr_len : 0;
 }
 
-static void count_delivery(NSwitchPort *port, size_t size)
+static void count_delivery(NSwitchNetPort *port, size_t size)
 {
     nswitch_count_delivery(port->core, port->number, frame_len(port, size));
 }
 
-static void count_drop(NSwitchPort *port, NSwitchDropReason reason)
+static void count_drop(NSwitchNetPort *port, NSwitchDropReason reason)
 {
     nswitch_count_drop(port->core, port->number, reason);
 }
 
 /* Under the function's TX rate, or paced until its bytes are there. */
-static bool function_may_send(NSwitchPort *port, size_t size)
+static bool function_may_send(NSwitchNetPort *port, size_t size)
 {
     uint64_t now, wait;
 
@@ -63,20 +63,20 @@ static bool function_may_send(NSwitchPort *port, size_t size)
     }
     port->tx_paced = true;
     timer_mod(port->tx_timer, now + wait);
-    trace_nswitch_port_tx_paced(port->number, wait);
+    trace_nswitch_net_port_tx_paced(port->number, wait);
     return false;
 }
 
 static void function_tx_resume(void *opaque)
 {
-    NSwitchPort *port = opaque;
+    NSwitchNetPort *port = opaque;
 
     port->tx_paced = false;
     qemu_flush_queued_packets(&port->nc);
 }
 
 /* While the datapath delivers, frames wait in QEMU's queue at the port. */
-static bool must_wait(NSwitchPort *port)
+static bool must_wait(NSwitchNetPort *port)
 {
     if (!port->ops->busy(port->opaque)) {
         return false;
@@ -88,10 +88,10 @@ static bool must_wait(NSwitchPort *port)
     return true;
 }
 
-static ssize_t nswitch_port_receive_iov(NetClientState *nc,
-                                        const struct iovec *iov, int iovcnt)
+static ssize_t nswitch_net_port_receive_iov(NetClientState *nc,
+                                            const struct iovec *iov, int iovcnt)
 {
-    NSwitchPort *port = port_of(nc);
+    NSwitchNetPort *port = port_of(nc);
     size_t size = iov_size(iov, iovcnt);
 
     if (must_wait(port) ||
@@ -108,90 +108,90 @@ static ssize_t nswitch_port_receive_iov(NetClientState *nc,
     return MAX(size, 1);
 }
 
-static bool nswitch_port_can_receive(NetClientState *nc)
+static bool nswitch_net_port_can_receive(NetClientState *nc)
 {
-    NSwitchPort *port = port_of(nc);
+    NSwitchNetPort *port = port_of(nc);
 
     return !port->tx_paced && !must_wait(port);
 }
 
-static ssize_t nswitch_port_receive(NetClientState *nc, const uint8_t *buf,
-                                    size_t size)
+static ssize_t nswitch_net_port_receive(NetClientState *nc, const uint8_t *buf,
+                                        size_t size)
 {
     const struct iovec iov = { .iov_base = (void *)buf, .iov_len = size };
 
-    return nswitch_port_receive_iov(nc, &iov, 1);
+    return nswitch_net_port_receive_iov(nc, &iov, 1);
 }
 
-static bool nswitch_port_has_vnet_hdr(NetClientState *nc)
+static bool nswitch_net_port_has_vnet_hdr(NetClientState *nc)
 {
     return true;
 }
 
-static bool nswitch_port_has_vnet_hdr_len(NetClientState *nc, int len)
+static bool nswitch_net_port_has_vnet_hdr_len(NetClientState *nc, int len)
 {
     return len >= sizeof(struct virtio_net_hdr) &&
            len <= sizeof(struct virtio_net_hdr_v1_hash);
 }
 
-static void nswitch_port_set_vnet_hdr_len(NetClientState *nc, int len)
+static void nswitch_net_port_set_vnet_hdr_len(NetClientState *nc, int len)
 {
     port_of(nc)->vnet_hdr_len = len;
 }
 
-static void nswitch_port_set_offload(NetClientState *nc, int csum, int tso4,
-                                     int tso6, int ecn, int ufo, int uso4,
-                                     int uso6)
+static void nswitch_net_port_set_offload(NetClientState *nc, int csum, int tso4,
+                                         int tso6, int ecn, int ufo, int uso4,
+                                         int uso6)
 {
-    NSwitchPort *port = port_of(nc);
+    NSwitchNetPort *port = port_of(nc);
 
-    port->peer_accepts = (NSwitchPortOffloads) {
+    port->peer_accepts = (NSwitchNetPortOffloads) {
         .csum = csum, .tso4 = tso4, .tso6 = tso6, .ecn = ecn,
     };
-    trace_nswitch_port_set_offload(nc->name, csum, tso4, tso6, ecn);
+    trace_nswitch_net_port_set_offload(nc->name, csum, tso4, tso6, ecn);
 }
 
 static void nswitch_uplink_link_changed(NetClientState *nc)
 {
-    NSwitchPort *port = port_of(nc);
+    NSwitchNetPort *port = port_of(nc);
 
     port->ops->uplink_link_changed(port->opaque);
 }
 
-static void nswitch_port_cleanup(NetClientState *nc);
+static void nswitch_net_port_cleanup(NetClientState *nc);
 
-static NetClientInfo nswitch_function_port_info = {
+static NetClientInfo nswitch_function_net_port_info = {
     .type = NET_CLIENT_DRIVER_NONE,
-    .size = sizeof(NSwitchPort),
-    .can_receive = nswitch_port_can_receive,
-    .receive = nswitch_port_receive,
-    .receive_iov = nswitch_port_receive_iov,
-    .has_vnet_hdr = nswitch_port_has_vnet_hdr,
-    .has_vnet_hdr_len = nswitch_port_has_vnet_hdr_len,
-    .set_vnet_hdr_len = nswitch_port_set_vnet_hdr_len,
-    .set_offload = nswitch_port_set_offload,
-    .cleanup = nswitch_port_cleanup,
+    .size = sizeof(NSwitchNetPort),
+    .can_receive = nswitch_net_port_can_receive,
+    .receive = nswitch_net_port_receive,
+    .receive_iov = nswitch_net_port_receive_iov,
+    .has_vnet_hdr = nswitch_net_port_has_vnet_hdr,
+    .has_vnet_hdr_len = nswitch_net_port_has_vnet_hdr_len,
+    .set_vnet_hdr_len = nswitch_net_port_set_vnet_hdr_len,
+    .set_offload = nswitch_net_port_set_offload,
+    .cleanup = nswitch_net_port_cleanup,
 };
 
-static NetClientInfo nswitch_uplink_port_info = {
+static NetClientInfo nswitch_uplink_net_port_info = {
     .type = NET_CLIENT_DRIVER_NONE,
-    .size = sizeof(NSwitchPort),
-    .can_receive = nswitch_port_can_receive,
-    .receive = nswitch_port_receive,
-    .receive_iov = nswitch_port_receive_iov,
+    .size = sizeof(NSwitchNetPort),
+    .can_receive = nswitch_net_port_can_receive,
+    .receive = nswitch_net_port_receive,
+    .receive_iov = nswitch_net_port_receive_iov,
     .link_status_changed = nswitch_uplink_link_changed,
-    .cleanup = nswitch_port_cleanup,
+    .cleanup = nswitch_net_port_cleanup,
 };
 
 static void drain_held_bh(void *opaque);
 
-static NSwitchPort *port_new(NetClientInfo *info,
-                             const NSwitchPortConfig *config, uint32_t number,
-                             NetClientState *peer, const char *name,
-                             uint32_t in_flight_capacity)
+static NSwitchNetPort *port_new(NetClientInfo *info,
+                                const NSwitchNetPortConfig *config,
+                                uint32_t number, NetClientState *peer,
+                                const char *name, uint32_t in_flight_capacity)
 {
     NetClientState *nc = qemu_new_net_client(info, peer, "nswitch-nic", name);
-    NSwitchPort *port = port_of(nc);
+    NSwitchNetPort *port = port_of(nc);
 
     port->ops = config->ops;
     port->opaque = config->opaque;
@@ -209,11 +209,12 @@ static NSwitchPort *port_new(NetClientInfo *info,
     return port;
 }
 
-NSwitchPort *nswitch_port_new_function(const NSwitchPortConfig *config,
-                                       uint32_t number, const char *name)
+NSwitchNetPort *
+nswitch_net_port_new_function(const NSwitchNetPortConfig *config,
+                              uint32_t number, const char *name)
 {
-    NSwitchPort *port = port_new(&nswitch_function_port_info, config, number,
-                                 NULL, name, 1);
+    NSwitchNetPort *port = port_new(&nswitch_function_net_port_info, config,
+                                    number, NULL, name, 1);
 
     /* virtio-net's header until it tells us the length it settled on */
     port->vnet_hdr_len = sizeof(struct virtio_net_hdr);
@@ -223,12 +224,14 @@ NSwitchPort *nswitch_port_new_function(const NSwitchPortConfig *config,
     return port;
 }
 
-NSwitchPort *nswitch_port_new_uplink(const NSwitchPortConfig *config,
-                                     uint32_t number, NetClientState *backend,
-                                     const char *name)
+NSwitchNetPort *nswitch_net_port_new_uplink(const NSwitchNetPortConfig *config,
+                                            uint32_t number,
+                                            NetClientState *backend,
+                                            const char *name)
 {
-    NSwitchPort *port = port_new(&nswitch_uplink_port_info, config, number,
-                                 backend, name, MAX(config->rx_queue, 1));
+    NSwitchNetPort *port = port_new(&nswitch_uplink_net_port_info, config,
+                                    number, backend, name,
+                                    MAX(config->rx_queue, 1));
 
     port->is_uplink = true;
     if (qemu_has_vnet_hdr(backend)) {
@@ -236,7 +239,7 @@ NSwitchPort *nswitch_port_new_uplink(const NSwitchPortConfig *config,
         qemu_set_vnet_hdr_len(backend, sizeof(struct virtio_net_hdr));
         qemu_set_offload(backend, 1, 1, 1, 1, 0, 0, 0);
         port->vnet_hdr_len = sizeof(struct virtio_net_hdr);
-        port->peer_accepts = (NSwitchPortOffloads) {
+        port->peer_accepts = (NSwitchNetPortOffloads) {
             .csum = true, .tso4 = true, .tso6 = true, .ecn = true,
         };
     }
@@ -245,10 +248,10 @@ NSwitchPort *nswitch_port_new_uplink(const NSwitchPortConfig *config,
     return port;
 }
 
-void nswitch_port_delete(NSwitchPort *port)
+void nswitch_net_port_delete(NSwitchNetPort *port)
 {
     if (port) {
-        nswitch_port_purge(port);
+        nswitch_net_port_purge(port);
         qemu_del_net_client(&port->nc);
     }
 }
@@ -260,7 +263,7 @@ typedef struct HeldFrame {
     uint8_t data[];
 } HeldFrame;
 
-static bool buffer_take(NSwitchPort *port, size_t size)
+static bool buffer_take(NSwitchNetPort *port, size_t size)
 {
     if (size > port->buffer->size - port->buffer->used) {
         return false;
@@ -269,20 +272,20 @@ static bool buffer_take(NSwitchPort *port, size_t size)
     return true;
 }
 
-static void buffer_give_back(NSwitchPort *port, size_t size)
+static void buffer_give_back(NSwitchNetPort *port, size_t size)
 {
     assert(port->buffer->used >= size);
     port->buffer->used -= size;
 }
 
-static void held_frame_free(NSwitchPort *port, HeldFrame *frame)
+static void held_frame_free(NSwitchNetPort *port, HeldFrame *frame)
 {
     buffer_give_back(port, frame->size);
     g_free(frame);
 }
 
 /* Whether the function's guest took a frame since its RX was at @before. */
-static bool function_took_frame(NSwitchPort *port, unsigned int before)
+static bool function_took_frame(NSwitchNetPort *port, unsigned int before)
 {
     VirtIONet *net = nswitch_function_net(port->nc.peer);
 
@@ -290,7 +293,7 @@ static bool function_took_frame(NSwitchPort *port, unsigned int before)
 }
 
 /* The receiver's answer to a frame of @size bytes it was given. */
-static void count_outcome(NSwitchPort *port, ssize_t ret, size_t size,
+static void count_outcome(NSwitchNetPort *port, ssize_t ret, size_t size,
                           unsigned int rx_before)
 {
     if (ret > 0) {
@@ -312,7 +315,7 @@ static void count_outcome(NSwitchPort *port, ssize_t ret, size_t size,
     }
 }
 
-static uint32_t in_flight_pop(NSwitchPort *port)
+static uint32_t in_flight_pop(NSwitchNetPort *port)
 {
     NSwitchInFlight *flight = &port->in_flight;
     uint32_t size;
@@ -330,7 +333,7 @@ static uint32_t in_flight_pop(NSwitchPort *port)
  */
 static void in_flight_done(NetClientState *nc, ssize_t ret)
 {
-    NSwitchPort *port = port_of(nc);
+    NSwitchNetPort *port = port_of(nc);
     uint32_t size = in_flight_pop(port);
 
     buffer_give_back(port, size);
@@ -341,7 +344,7 @@ static void in_flight_done(NetClientState *nc, ssize_t ret)
     }
 }
 
-static unsigned int rx_position_now(NSwitchPort *port)
+static unsigned int rx_position_now(NSwitchNetPort *port)
 {
     VirtIONet *net = port->is_uplink ? NULL
                                      : nswitch_function_net(port->nc.peer);
@@ -355,7 +358,7 @@ static unsigned int rx_position_now(NSwitchPort *port)
  * frame that cannot go at once is dropped (it is the only one in flight:
  * the purge takes it alone).
  */
-static void send_now(NSwitchPort *port, const struct iovec *iov, int iovcnt)
+static void send_now(NSwitchNetPort *port, const struct iovec *iov, int iovcnt)
 {
     NSwitchInFlight *flight = &port->in_flight;
     unsigned int rx_before = rx_position_now(port);
@@ -389,7 +392,7 @@ static void send_now(NSwitchPort *port, const struct iovec *iov, int iovcnt)
 }
 
 /* Held frames follow the in-flight one, highest priority first. */
-static void drain_held(NSwitchPort *port)
+static void drain_held(NSwitchNetPort *port)
 {
     NSwitchQueuedFrame *node;
 
@@ -411,7 +414,7 @@ static void drain_held_bh(void *opaque)
     drain_held(opaque);
 }
 
-static void hold(NSwitchPort *port, const struct iovec *iov, int iovcnt,
+static void hold(NSwitchNetPort *port, const struct iovec *iov, int iovcnt,
                  uint8_t priority)
 {
     size_t size = iov_size(iov, iovcnt);
@@ -438,8 +441,8 @@ static void hold(NSwitchPort *port, const struct iovec *iov, int iovcnt,
     }
 }
 
-void nswitch_port_deliver(NSwitchPort *port, const struct iovec *iov,
-                          int iovcnt, uint8_t priority)
+void nswitch_net_port_deliver(NSwitchNetPort *port, const struct iovec *iov,
+                              int iovcnt, uint8_t priority)
 {
     NetClientState *peer = port->nc.peer;
 
@@ -474,12 +477,12 @@ void nswitch_port_deliver(NSwitchPort *port, const struct iovec *iov,
     drain_held(port);
 }
 
-uint32_t nswitch_port_held(const NSwitchPort *port)
+uint32_t nswitch_net_port_held(const NSwitchNetPort *port)
 {
     return port->held.count + port->in_flight.count;
 }
 
-void nswitch_port_purge(NSwitchPort *port)
+void nswitch_net_port_purge(NSwitchNetPort *port)
 {
     NSwitchQueuedFrame *node;
 
@@ -494,9 +497,9 @@ void nswitch_port_purge(NSwitchPort *port)
  * The net layer frees the port: when the card deletes it, or at QEMU's
  * exit, which deletes every netdev and its peers.
  */
-static void nswitch_port_cleanup(NetClientState *nc)
+static void nswitch_net_port_cleanup(NetClientState *nc)
 {
-    NSwitchPort *port = port_of(nc);
+    NSwitchNetPort *port = port_of(nc);
     NSwitchQueuedFrame *node;
 
     while ((node = nswitch_priority_queue_pop(&port->held))) {
@@ -505,9 +508,4 @@ static void nswitch_port_cleanup(NetClientState *nc)
     g_clear_pointer(&port->tx_timer, timer_free);
     g_clear_pointer(&port->drain_bh, qemu_bh_delete);
     g_clear_pointer(&port->in_flight.sizes, g_free);
-}
-
-void nswitch_port_forget_refused_mac(NSwitchPort *port)
-{
-    memset(port->refused_mac, 0, ETH_ALEN);
 }

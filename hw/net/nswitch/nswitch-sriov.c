@@ -1,0 +1,238 @@
+/*
+ * nswitch-nic: the PF's SR-IOV capability and its VFs on the switch
+ *
+ * Copyright (c) 2026 The nswitch-nic authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "hw/pci/pcie.h"
+#include "hw/pci/pcie_sriov.h"
+#include "qapi/error.h"
+#include "standard-headers/linux/virtio_config.h"
+#include "nswitch-datapath.h"
+#include "nswitch-function.h"
+#include "nswitch-sriov.h"
+#include "trace.h"
+
+static uint16_t ext_cap_size(uint16_t id)
+{
+    switch (id) {
+    case PCI_EXT_CAP_ID_ERR:
+        return PCI_ERR_SIZEOF;
+    case PCI_EXT_CAP_ID_ATS:
+        return PCI_EXT_CAP_ATS_SIZEOF;
+    case PCI_EXT_CAP_ID_ARI:
+        return PCI_ARI_SIZEOF;
+    default:
+        return 0;
+    }
+}
+
+/*
+ * virtio-pci puts its optional AER and ATS capabilities from 0x100 on and
+ * has no hook for more: ours go after whatever it placed.
+ */
+static bool next_ext_cap_offset(PCIDevice *dev, uint16_t *offset,
+                                Error **errp)
+{
+    uint16_t end = PCI_CONFIG_SPACE_SIZE;
+    uint16_t at = PCI_CONFIG_SPACE_SIZE;
+    uint32_t header;
+
+    while (at && (header = pci_get_long(dev->config + at))) {
+        uint16_t size = ext_cap_size(PCI_EXT_CAP_ID(header));
+
+        if (!size) {
+            error_setg(errp, "cannot place SR-IOV after extended capability "
+                       "0x%x at 0x%x", PCI_EXT_CAP_ID(header), at);
+            return false;
+        }
+        end = MAX(end, at + size);
+        at = PCI_EXT_CAP_NEXT(header);
+    }
+    *offset = ROUND_UP(end, 4);
+    return true;
+}
+
+static bool check_vf_placement(PCIDevice *pci_dev, NSwitchNic *nic,
+                               Error **errp)
+{
+    if (PCI_FUNC(pci_dev->devfn) != 0 && !nic->ari) {
+        error_setg(errp, "nswitch-nic with VFs must be function 0 of its "
+                   "slot (addr=N.0): its VFs take the functions after it");
+        return false;
+    }
+    if (pci_dev->devfn + nic->total_vfs > PCI_DEVFN_MAX - 1) {
+        error_setg(errp, "Property 'vfs' is %u but only %u routing IDs "
+                   "follow the PF at %02x.%x; put the PF at addr=0.0",
+                   nic->total_vfs, PCI_DEVFN_MAX - 1 - pci_dev->devfn,
+                   PCI_SLOT(pci_dev->devfn), PCI_FUNC(pci_dev->devfn));
+        return false;
+    }
+    return true;
+}
+
+/* The SR-IOV VF BARs are exactly the BARs virtio-pci gave the first VF. */
+static void declare_vf_bars(PCIDevice *pci_dev)
+{
+    PCIDevice *vf = pci_dev->exp.sriov_pf.vf[0];
+
+    for (int bar = 0; bar < PCI_ROM_SLOT; bar++) {
+        if (vf->io_regions[bar].size) {
+            pcie_sriov_pf_init_vf_bar(pci_dev, bar, vf->io_regions[bar].type,
+                                      vf->io_regions[bar].size);
+        }
+    }
+}
+
+static char *vf_port_name(NSwitchNic *nic, uint16_t vf)
+{
+    /* NULL lets the net layer pick a unique name. */
+    return DEVICE(nic)->id ? g_strdup_printf("%s.vf%u", DEVICE(nic)->id, vf)
+                           : NULL;
+}
+
+bool nswitch_sriov_init(NSwitchNic *nic, Error **errp)
+{
+    PCIDevice *pci_dev = PCI_DEVICE(nic);
+    VirtIODevice *vdev = VIRTIO_DEVICE(&nic->parent_obj.vdev);
+    uint16_t offset;
+
+    if (!check_vf_placement(pci_dev, nic, errp) ||
+        !next_ext_cap_offset(pci_dev, &offset, errp)) {
+        return false;
+    }
+    if (nic->ari) {
+        pcie_ari_init(pci_dev, offset);
+        offset += PCI_ARI_SIZEOF;
+    }
+    if (offset + PCI_EXT_CAP_SRIOV_SIZEOF > PCIE_CONFIG_SPACE_SIZE) {
+        error_setg(errp, "no room for the SR-IOV capability at 0x%x", offset);
+        return false;
+    }
+    for (uint16_t vf = 0; vf < nic->total_vfs; vf++) {
+        g_autofree char *name = vf_port_name(nic, vf);
+
+        nswitch_datapath_add_function(nic->datapath, NSWITCH_NIC_VF_PORT(vf),
+                                      name);
+    }
+    if (!pcie_sriov_pf_init(pci_dev, offset, TYPE_NSWITCH_NIC_VF,
+                            NSWITCH_NIC_VF_DEVICE_ID, nic->total_vfs,
+                            nic->total_vfs, 1, 1, errp)) {
+        return false;
+    }
+    declare_vf_bars(pci_dev);
+    /*
+     * QEMU never offers VIRTIO_F_SR_IOV; Linux keeps it only with the
+     * capability present, and enables VFs once the PF driver is ready.
+     */
+    vdev->host_features |= 1ULL << VIRTIO_F_SR_IOV;
+    return true;
+}
+
+void nswitch_sriov_exit(NSwitchNic *nic)
+{
+    pcie_sriov_pf_exit(PCI_DEVICE(nic));
+}
+
+void nswitch_sriov_sync_vfs(NSwitchNic *nic)
+{
+    PCIDevice *pci_dev = PCI_DEVICE(nic);
+    NSwitch *core = nswitch_datapath_core(nic->datapath);
+
+    if (nic->vf_backends) {
+        /* vswitch: the VFs are on their own netdevs, not on the switch */
+        return;
+    }
+    for (uint16_t vf = 0; vf < nic->total_vfs; vf++) {
+        bool enabled = pci_dev->exp.sriov_pf.vf[vf]->enabled;
+        uint32_t port = NSWITCH_NIC_VF_PORT(vf);
+        NSwitchRelayStatus status;
+        const uint8_t *mac;
+
+        if (enabled == nswitch_port_info(core, port)->attached) {
+            continue;
+        }
+        trace_nswitch_nic_vf_enable(vf, enabled);
+        if (!enabled) {
+            nswitch_port_detach(core, port);
+            nswitch_datapath_purge(nic->datapath, port);
+            continue;
+        }
+        mac = nswitch_function_mac(nswitch_sriov_vf_net(nic, vf));
+        status = nswitch_port_attach(core, port, NSWITCH_PORT_VF, mac);
+        if (status != NSWITCH_RELAY_OK) {
+            qemu_log_mask(LOG_GUEST_ERROR, "nswitch-nic: VF %u stays off the "
+                          "switch: %s\n", vf,
+                          nswitch_relay_status_message(status));
+        }
+    }
+}
+
+static void write_config(PCIDevice *dev, uint32_t addr, uint32_t val, int len)
+{
+    NSwitchNic *nic = NSWITCH_NIC(dev);
+    uint16_t sriov_cap = dev->exp.sriov_cap;
+
+    nic->parent_config_write(dev, addr, val, len);
+    if (sriov_cap && addr + len > sriov_cap &&
+        addr < sriov_cap + PCI_EXT_CAP_SRIOV_SIZEOF) {
+        nswitch_sriov_sync_vfs(nic);
+    }
+}
+
+void nswitch_sriov_watch_config(NSwitchNic *nic)
+{
+    PCIDevice *pci_dev = PCI_DEVICE(nic);
+
+    nic->parent_config_write = pci_dev->config_write;
+    pci_dev->config_write = write_config;
+}
+
+VirtIONet *nswitch_sriov_vf_net(NSwitchNic *nic, uint16_t vf)
+{
+    PCIDevice *vf_dev = PCI_DEVICE(nic)->exp.sriov_pf.vf[vf];
+
+    return &NSWITCH_NIC_VF(vf_dev)->parent_obj.vdev;
+}
+
+VirtIONet *nswitch_sriov_function_net(NSwitchNic *nic, uint32_t port)
+{
+    assert(port >= NSWITCH_NIC_PF_PORT &&
+           port < NSWITCH_NIC_VF_PORT(nic->total_vfs));
+    return port == NSWITCH_NIC_PF_PORT
+           ? &nic->parent_obj.vdev
+           : nswitch_sriov_vf_net(nic, port - NSWITCH_NIC_VF_PORT(0));
+}
+
+void nswitch_sriov_apply_links(NSwitchNic *nic)
+{
+    bool uplink_up = nswitch_datapath_uplink_up(nic->datapath);
+    NSwitch *core = nswitch_datapath_core(nic->datapath);
+
+    if (nic->vf_backends) {
+        /* vswitch: each VF's link is its own netdev's. */
+        return;
+    }
+    for (uint16_t vf = 0; vf < nic->total_vfs; vf++) {
+        bool up = nic->vf_link[vf] == NSWITCH_LINK_STATE_ENABLE ||
+                  (nic->vf_link[vf] == NSWITCH_LINK_STATE_AUTO && uplink_up);
+
+        nswitch_port_set_link(core, NSWITCH_NIC_VF_PORT(vf), up);
+        nswitch_function_set_link(nswitch_sriov_vf_net(nic, vf), up);
+    }
+}
+
+NSwitchLinkState nswitch_sriov_vf_link(const NSwitchNic *nic, uint16_t vf)
+{
+    return nic->vf_link[vf];
+}
+
+void nswitch_sriov_set_vf_link(NSwitchNic *nic, uint16_t vf,
+                               NSwitchLinkState state)
+{
+    nic->vf_link[vf] = state;
+    nswitch_sriov_apply_links(nic);
+}
