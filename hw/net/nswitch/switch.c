@@ -945,21 +945,9 @@ const NSwitchRelayTable *nswitch_relay_table(const NSwitch *sw)
 const char *nswitch_drop_reason_name(NSwitchDropReason reason)
 {
     static const char *const names[NSWITCH_DROP__MAX] = {
-        [NSWITCH_DROP_RUNT] = "runt",
-        [NSWITCH_DROP_BAD_SOURCE] = "bad-source",
-        [NSWITCH_DROP_SPOOFED] = "spoofed",
-        [NSWITCH_DROP_NO_DESTINATION] = "no-destination",
-        [NSWITCH_DROP_PORT_DOWN] = "port-down",
-        [NSWITCH_DROP_LOOPBACK] = "loopback",
-        [NSWITCH_DROP_RECEIVER_FULL] = "receiver-full",
-        [NSWITCH_DROP_BAD_OFFLOAD] = "bad-offload",
-        [NSWITCH_DROP_UPLINK_RATE] = "uplink-rate",
-        [NSWITCH_DROP_VLAN] = "vlan",
-        [NSWITCH_DROP_LINK_DOWN] = "link-down",
-        [NSWITCH_DROP_ACL] = "acl",
-        [NSWITCH_DROP_FILTERED] = "filtered",
-        [NSWITCH_DROP_BUFFER_FULL] = "buffer-full",
-        [NSWITCH_DROP_MIGRATED] = "migrated",
+#define NSWITCH_DROP_NAME(id, name) [NSWITCH_DROP_##id] = name
+        NSWITCH_DROP_REASONS(NSWITCH_DROP_NAME),
+#undef NSWITCH_DROP_NAME
     };
 
     return reason < NSWITCH_DROP__MAX ? names[reason] : "unknown";
