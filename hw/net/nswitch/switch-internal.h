@@ -55,6 +55,7 @@ static inline bool mac_is_group(const uint8_t *mac)
     return mac[0] & 1;
 }
 
+/* A port that policy, static entries and a mirror monitor may name. */
 static inline bool is_function_port(const NSwitch *sw, uint32_t port)
 {
     return port < sw->max_ports && port != sw->uplink;

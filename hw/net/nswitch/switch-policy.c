@@ -14,8 +14,7 @@
 
 static NSwitchPortPolicy *function_policy(NSwitch *sw, uint32_t port)
 {
-    return port < sw->max_ports && port != sw->uplink
-           ? &sw->ports[port].policy : NULL;
+    return is_function_port(sw, port) ? &sw->ports[port].policy : NULL;
 }
 
 void nswitch_port_set_spoof_check(NSwitch *sw, uint32_t port, bool on)

@@ -110,7 +110,7 @@ NSwitchRelayStatus nswitch_add_static_entry(NSwitch *sw,
                                             const uint8_t mac[NSWITCH_MAC_LEN],
                                             uint32_t port)
 {
-    if (port >= sw->max_ports || port == sw->uplink) {
+    if (!is_function_port(sw, port)) {
         return NSWITCH_RELAY_NOT_A_FUNCTION;
     }
     return nswitch_relay_table_add(sw->relay, mac, port);
