@@ -4,7 +4,7 @@
  * Broadcast and multicast, and unicast that no port owns (which trusted
  * promiscuous functions also get). A flood costs its receivers: a
  * function's walks the members of the sender's relay group (the whole
- * card in VEB mode), the uplink's walks the ports. A per-port mark makes
+ * card in VEB mode), the uplink's walks the ports. A per-port mark gives
  * each port one copy, and a flood never returns to its sender.
  *
  * Copyright (c) 2026 The nswitch-nic authors
@@ -116,6 +116,7 @@ static uint32_t group_of_port(const NSwitch *sw, uint32_t port)
                                     nswitch_relay_oui_of(sw->ports[port].mac));
 }
 
+/* A function's broadcast or multicast: its group (VEB: all), the uplink. */
 NSwitchDecision nswitch_flood_from_function(NSwitch *sw, FrameContext *ctx)
 {
     NSwitchDecision decision = decision_of(sw, NSWITCH_PATH_FLOOD);
@@ -136,6 +137,7 @@ NSwitchDecision nswitch_flood_from_function(NSwitch *sw, FrameContext *ctx)
     return decision;
 }
 
+/* The uplink's broadcast or multicast: every function. */
 NSwitchDecision nswitch_flood_from_uplink(NSwitch *sw,
                                           const FrameContext *ctx)
 {
@@ -190,6 +192,7 @@ NSwitchDecision nswitch_unknown_from_function(NSwitch *sw, FrameContext *ctx)
     return decision;
 }
 
+/* The uplink's unicast that no port owns: to promiscuous functions only. */
 NSwitchDecision nswitch_unknown_from_uplink(NSwitch *sw,
                                             const FrameContext *ctx)
 {
