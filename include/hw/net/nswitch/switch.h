@@ -62,23 +62,50 @@ typedef enum NSwitchPortKind {
     NSWITCH_PORT_VF,
 } NSwitchPortKind;
 
+/*
+ * Every reason the switch counts a frame dropped, in counter order, as
+ * Reason(ID, name): the enumerator NSWITCH_DROP_<ID> and its name, which
+ * is also the member of the QAPI counters. A reason is added here, once:
+ * the enum and nswitch_drop_reason_name() are made from this list. (The
+ * parameter is CamelCase because checkpatch then takes the comma-separated
+ * list for a declaration rather than an unparenthesised expression.)
+ */
+#define NSWITCH_DROP_REASONS(Reason) \
+    /* shorter than an Ethernet header */ \
+    Reason(RUNT, "runt"), \
+    /* multicast or all-zero source MAC */ \
+    Reason(BAD_SOURCE, "bad-source"), \
+    /* source MAC is not the sending port's */ \
+    Reason(SPOOFED, "spoofed"), \
+    /* uplink unicast that no function owns */ \
+    Reason(NO_DESTINATION, "no-destination"), \
+    /* sent by a port that is not attached */ \
+    Reason(PORT_DOWN, "port-down"), \
+    /* unicast to the sender's own MAC */ \
+    Reason(LOOPBACK, "loopback"), \
+    /* the receiving function could not take it */ \
+    Reason(RECEIVER_FULL, "receiver-full"), \
+    /* GSO or checksum request not carried out */ \
+    Reason(BAD_OFFLOAD, "bad-offload"), \
+    /* over the uplink's speed */ \
+    Reason(UPLINK_RATE, "uplink-rate"), \
+    /* outside the port VLAN of its port, or tags stacked too deep */ \
+    Reason(VLAN, "vlan"), \
+    /* to a port whose link is down */ \
+    Reason(LINK_DOWN, "link-down"), \
+    /* an ACL rule said drop */ \
+    Reason(ACL, "acl"), \
+    /* the receiving guest's own RX filter */ \
+    Reason(FILTERED, "filtered"), \
+    /* the card's memory for held frames */ \
+    Reason(BUFFER_FULL, "buffer-full"), \
+    /* held when the VM stopped or migrated */ \
+    Reason(MIGRATED, "migrated")
+
 typedef enum NSwitchDropReason {
-    NSWITCH_DROP_RUNT,           /* shorter than an Ethernet header */
-    NSWITCH_DROP_BAD_SOURCE,     /* multicast or all-zero source MAC */
-    NSWITCH_DROP_SPOOFED,        /* source MAC is not the sending port's */
-    NSWITCH_DROP_NO_DESTINATION, /* uplink unicast that no function owns */
-    NSWITCH_DROP_PORT_DOWN,      /* sent by a port that is not attached */
-    NSWITCH_DROP_LOOPBACK,       /* unicast to the sender's own MAC */
-    NSWITCH_DROP_RECEIVER_FULL,  /* the receiving function could not take it */
-    NSWITCH_DROP_BAD_OFFLOAD,    /* GSO or checksum request not carried out */
-    NSWITCH_DROP_UPLINK_RATE,    /* over the uplink's speed */
-    /* outside the port VLAN of its port, or tags stacked too deep */
-    NSWITCH_DROP_VLAN,
-    NSWITCH_DROP_LINK_DOWN,      /* to a port whose link is down */
-    NSWITCH_DROP_ACL,            /* an ACL rule said drop */
-    NSWITCH_DROP_FILTERED,       /* the receiving guest's own RX filter */
-    NSWITCH_DROP_BUFFER_FULL,    /* the card's memory for held frames */
-    NSWITCH_DROP_MIGRATED,       /* held when the VM stopped or migrated */
+#define NSWITCH_DROP_ENUMERATOR(id, name) NSWITCH_DROP_##id
+    NSWITCH_DROP_REASONS(NSWITCH_DROP_ENUMERATOR),
+#undef NSWITCH_DROP_ENUMERATOR
     NSWITCH_DROP__MAX
 } NSwitchDropReason;
 
