@@ -41,6 +41,11 @@ void nswitch_function_default_mac(VirtIONet *net, const MACAddr *mac)
     }
 }
 
+void nswitch_function_offer_sr_iov(VirtIONet *net)
+{
+    VIRTIO_DEVICE(net)->host_features |= 1ULL << VIRTIO_F_SR_IOV;
+}
+
 void nswitch_function_set_link(VirtIONet *net, bool up)
 {
     NetClientState *nc = qemu_get_queue(net->nic);

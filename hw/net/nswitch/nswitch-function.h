@@ -30,6 +30,13 @@ bool nswitch_function_user_netdev(VirtIONet *net, NetClientState **netdev,
 /* Before the function realizes: @mac, unless the user gave it one. */
 void nswitch_function_default_mac(VirtIONet *net, const MACAddr *mac);
 
+/*
+ * Once the PF has its SR-IOV capability: offers VIRTIO_F_SR_IOV, which
+ * QEMU never does; Linux keeps it only with the capability present, and
+ * enables VFs once the PF driver is ready.
+ */
+void nswitch_function_offer_sr_iov(VirtIONet *net);
+
 /* Brings the link its guest sees (virtio-net's status) up or down. */
 void nswitch_function_set_link(VirtIONet *net, bool up);
 

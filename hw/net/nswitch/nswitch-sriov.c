@@ -10,7 +10,6 @@
 #include "hw/pci/pcie.h"
 #include "hw/pci/pcie_sriov.h"
 #include "qapi/error.h"
-#include "standard-headers/linux/virtio_config.h"
 #include "nswitch-datapath.h"
 #include "nswitch-function.h"
 #include "nswitch-sriov.h"
@@ -97,7 +96,6 @@ static char *vf_port_name(NSwitchNic *nic, uint16_t vf)
 bool nswitch_sriov_init(NSwitchNic *nic, Error **errp)
 {
     PCIDevice *pci_dev = PCI_DEVICE(nic);
-    VirtIODevice *vdev = VIRTIO_DEVICE(&nic->parent_obj.vdev);
     uint16_t offset;
 
     if (!check_vf_placement(pci_dev, nic, errp) ||
@@ -124,11 +122,7 @@ bool nswitch_sriov_init(NSwitchNic *nic, Error **errp)
         return false;
     }
     declare_vf_bars(pci_dev);
-    /*
-     * QEMU never offers VIRTIO_F_SR_IOV; Linux keeps it only with the
-     * capability present, and enables VFs once the PF driver is ready.
-     */
-    vdev->host_features |= 1ULL << VIRTIO_F_SR_IOV;
+    nswitch_function_offer_sr_iov(&nic->parent_obj.vdev);
     return true;
 }
 
