@@ -149,7 +149,7 @@ void nswitch_sriov_sync_vfs(NSwitchNic *nic)
         if (enabled == nswitch_port_info(core, port)->attached) {
             continue;
         }
-        trace_nswitch_nic_vf_enable(vf, enabled);
+        trace_nswitch_sriov_vf_enable(vf, enabled);
         if (!enabled) {
             nswitch_port_detach(core, port);
             nswitch_datapath_purge(nic->datapath, port);
