@@ -746,59 +746,99 @@ static void test_full_ring_serves_higher_priority_first(void)
     qtest_quit(qts);
 }
 
+/*
+ * HMP's answer to @command is @expected exactly (@exact: "" for a command
+ * that succeeds silently), or contains it.
+ */
+static void G_GNUC_PRINTF(4, 5) hmp_check(QTestState *qts, bool exact,
+                                          const char *expected,
+                                          const char *fmt, ...)
+{
+    g_autofree char *command = NULL;
+    g_autofree char *out = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    command = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    out = qtest_hmp(qts, "%s", command);
+    if (exact ? strcmp(out, expected) != 0 : !strstr(out, expected)) {
+        g_error("'%s' said '%s', not '%s%s%s'", command, out,
+                exact ? "" : "...", expected, exact ? "" : "...");
+    }
+}
+
+#define hmp_says(qts, needle, ...) hmp_check(qts, false, needle, __VA_ARGS__)
+#define hmp_answers(qts, answer, ...) \
+    hmp_check(qts, true, answer, __VA_ARGS__)
+
+/* "info nswitch" does not contain @needle. */
+static void info_lacks(QTestState *qts, const char *needle)
+{
+    g_autofree char *out = qtest_hmp(qts, "info nswitch");
+
+    if (strstr(out, needle)) {
+        g_error("'info nswitch' still says '%s':\n%s", needle, out);
+    }
+}
+
 static void test_hmp_nswitch_command(void)
 {
     g_autofree char *path = g_strdup_printf("%s/nswitch-hmp-%d.pcap",
                                             g_get_tmp_dir(), getpid());
+    g_autofree char *capture = g_strdup_printf("capture to %s: 0 frames, "
+                                               "0 lost", path);
     int fd;
     QTestState *qts = start_with_uplink(CARD, &fd);
-    char *out;
 
     set_vfs(qts, 3);
-#define HMP_SAYS(needle, ...) do {                  \
-        out = qtest_hmp(qts, __VA_ARGS__);          \
-        if (!strstr(out, needle)) {                 \
-            g_error("HMP said '%s', not '...%s...'", out, needle); \
-        }                                           \
-        g_free(out);                                \
-    } while (0)
+    hmp_says(qts, "nswitch vf DEVICE VF", "nswitch help");
+    /* what succeeds says nothing; what it set shows in "info nswitch" */
+    hmp_answers(qts, "", "nswitch vf nsw0 0 vlan 10 qos 3 trust on "
+                "max_tx_rate 100");
+    hmp_answers(qts, "rule 1\r\n", "nswitch acl-add nsw0 drop src 02:6e:00 "
+                "ethertype 0x88b5");
+    hmp_answers(qts, "", "nswitch relay-add nsw0 02:6e:00:00:00:99 vf 1");
+    hmp_answers(qts, "", "nswitch mirror nsw0 2 group 02:6e:00");
+    hmp_answers(qts, "", "nswitch capture nsw0 %s vf 1", path);
+    hmp_says(qts, "vf0 policy: vlan 10 qos 3, trusted, max tx rate 100 Mbit/s",
+             "info nswitch");
+    hmp_says(qts, "acl rule 1: drop src 02:6e:00 dst any ethertype 0x88b5: "
+             "0 hits", "info nswitch");
+    hmp_says(qts, "02:6e:00:00:00:99 -> port 3 (group 02:6e:00, static)",
+             "info nswitch");
+    hmp_says(qts, "mirror to vf2 of 02:6e:00", "info nswitch");
+    hmp_says(qts, capture, "info nswitch");
+    assert_policy(qts, VF_PORT(0), "max-tx-rate", "100");
 
-    HMP_SAYS("nswitch vf DEVICE VF", "nswitch help");
-    HMP_SAYS("", "nswitch vf nsw0 0 vlan 10 qos 3 trust on max_tx_rate 100");
-    HMP_SAYS("rule 1", "nswitch acl-add nsw0 drop src 02:6e:00 "
-             "ethertype 0x88b5");
-    HMP_SAYS("", "nswitch relay-add nsw0 02:6e:00:00:00:99 vf 1");
-    HMP_SAYS("", "nswitch mirror nsw0 2 group 02:6e:00");
-    HMP_SAYS("", "nswitch capture nsw0 %s vf 1", path);
-    HMP_SAYS("vf0 policy: vlan 10 qos 3, trusted, max tx rate 100 Mbit/s",
-             "info nswitch");
-    HMP_SAYS("acl rule 1: drop src 02:6e:00 dst any ethertype 0x88b5: 0 hits",
-             "info nswitch");
-    HMP_SAYS("02:6e:00:00:00:99 -> port 3 (group 02:6e:00, static)",
-             "info nswitch");
-    HMP_SAYS("mirror to vf2 of 02:6e:00", "info nswitch");
-    HMP_SAYS("capture to", "info nswitch");
-    HMP_SAYS("0 frames in", "nswitch capture-stop nsw0");
-    HMP_SAYS("", "nswitch mirror-stop nsw0");
-    HMP_SAYS("", "nswitch acl-remove nsw0 1");
-    HMP_SAYS("", "nswitch relay-remove nsw0 02:6e:00:00:00:99");
-    HMP_SAYS("", "nswitch vf nsw0 0 state disable spoofchk off");
-    HMP_SAYS("vf0 policy: vlan 10 qos 3, spoofchk off, trusted, link "
+    hmp_says(qts, "0 frames in", "nswitch capture-stop nsw0");
+    info_lacks(qts, "capture to");
+    hmp_answers(qts, "", "nswitch mirror-stop nsw0");
+    info_lacks(qts, "mirror to");
+    hmp_answers(qts, "", "nswitch acl-remove nsw0 1");
+    info_lacks(qts, "acl rule 1");
+    hmp_answers(qts, "", "nswitch relay-remove nsw0 02:6e:00:00:00:99");
+    info_lacks(qts, "02:6e:00:00:00:99");
+    hmp_answers(qts, "", "nswitch vf nsw0 0 state disable spoofchk off");
+    hmp_says(qts, "vf0 policy: vlan 10 qos 3, spoofchk off, trusted, link "
              "disable, link down", "info nswitch");
 
-    HMP_SAYS("'vlan' must be a number", "nswitch vf nsw0 0 vlan x");
-    HMP_SAYS("'state' must be auto, enable or disable",
+    hmp_says(qts, "'vlan' must be a number", "nswitch vf nsw0 0 vlan x");
+    hmp_says(qts, "'state' must be auto, enable or disable",
              "nswitch vf nsw0 0 state off");
-    HMP_SAYS("'trust' needs a value", "nswitch vf nsw0 0 trust");
-    HMP_SAYS("unknown VF setting 'mtu'", "nswitch vf nsw0 0 mtu 9000");
-    HMP_SAYS("unknown subcommand", "nswitch frobnicate nsw0 1");
-    HMP_SAYS("needs the nswitch-nic's id", "nswitch vf");
-    HMP_SAYS("no nswitch-nic with id or QOM path 'nope'",
+    hmp_says(qts, "'trust' needs a value", "nswitch vf nsw0 0 trust");
+    hmp_says(qts, "unknown VF setting 'mtu'", "nswitch vf nsw0 0 mtu 9000");
+    hmp_says(qts, "unknown subcommand", "nswitch frobnicate nsw0 1");
+    hmp_says(qts, "needs the nswitch-nic's id", "nswitch vf");
+    hmp_says(qts, "no nswitch-nic with id or QOM path 'nope'",
              "nswitch mirror-stop nope");
-    HMP_SAYS("the action must be allow, drop or mirror",
+    hmp_says(qts, "the action must be allow, drop or mirror",
              "nswitch acl-add nsw0 reject");
-    HMP_SAYS("no ACL rule 1", "nswitch acl-remove nsw0 1");
-#undef HMP_SAYS
+    hmp_says(qts, "no ACL rule 1", "nswitch acl-remove nsw0 1");
+    /* the removed ones are gone, not hidden: removing again fails */
+    hmp_says(qts, "no mirror runs", "nswitch mirror-stop nsw0");
+    hmp_says(qts, "no such entry", "nswitch relay-remove nsw0 "
+             "02:6e:00:00:00:99");
     unlink(path);
     close(fd);
     qtest_quit(qts);
