@@ -162,17 +162,16 @@ static void test_what_virtio_net_filters_is_counted(void)
 /* An uplink broadcast with no function to take it is a drop, not a flood. */
 static void test_uplink_broadcast_nobody_takes_is_a_drop(void)
 {
-    int fd;
-    QTestState *qts = start_with_uplink(",vfs=2", &fd);
+    Card c;
 
+    card_start(&c, ",vfs=2", 0);
     /* no VF enabled; the PF is the sender's owner and gets no copy */
-    send_socket_frame(fd, broadcast_mac, pf_mac, 60);
-    wait_for_counter(qts, PATHS, "dropped.no-destination", 1);
-    g_assert_cmpint(card_counter(qts, PATHS, "flooded"), ==, 0);
-    g_assert_cmpint(card_counter(qts, PF_PORT, "tx-frames"), ==, 0);
-    assert_frames_accounted(qts);
-    close(fd);
-    qtest_quit(qts);
+    send_socket_frame(c.uplink_fd, broadcast_mac, pf_mac, 60);
+    wait_for_counter(c.qts, PATHS, "dropped.no-destination", 1);
+    g_assert_cmpint(card_counter(c.qts, PATHS, "flooded"), ==, 0);
+    g_assert_cmpint(card_counter(c.qts, PF_PORT, "tx-frames"), ==, 0);
+    assert_frames_accounted(c.qts);
+    card_stop(&c);
 }
 
 /* Unknown unicast over the uplink's speed is a rate drop only. */

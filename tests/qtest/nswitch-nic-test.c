@@ -229,79 +229,77 @@ static void test_vf_enable_fills_relay_table(void)
 
 static void test_uplink_frame_sorted_to_its_vf(void)
 {
-    int fd;
-    QTestState *qts = start_with_uplink(",vfs=2", &fd);
+    Card c;
     uint8_t dst[6];
 
-    set_vfs(qts, 2);
+    card_start(&c, ",vfs=2", 0);
+    set_vfs(c.qts, 2);
     vf_mac(dst, 1);
     /* No driver runs the functions: the owner's empty ring refuses it. */
-    send_socket_frame(fd, dst, outside_mac, 60);
-    wait_for_counter(qts, PATHS, "from-uplink", 1);
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "dropped.receiver-full"),
+    send_socket_frame(c.uplink_fd, dst, outside_mac, 60);
+    wait_for_counter(c.qts, PATHS, "from-uplink", 1);
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(1), "dropped.receiver-full"),
                     ==, 1);
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 0);
-    g_assert_cmpint(card_counter(qts, VF_PORT(0), "dropped.receiver-full"),
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(1), "tx-frames"), ==, 0);
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(0), "dropped.receiver-full"),
                     ==, 0);
-    g_assert_cmpint(card_counter(qts, PF_PORT, "dropped.receiver-full"), ==,
+    g_assert_cmpint(card_counter(c.qts, PF_PORT, "dropped.receiver-full"), ==,
                     0);
-    g_assert_cmpint(card_counter(qts, UPLINK_PORT, "rx-frames"), ==, 1);
+    g_assert_cmpint(card_counter(c.qts, UPLINK_PORT, "rx-frames"), ==, 1);
 
-    send_socket_frame(fd, pf_mac, outside_mac, 70);
-    wait_for_counter(qts, PATHS, "from-uplink", 2);
-    g_assert_cmpint(card_counter(qts, PF_PORT, "dropped.receiver-full"), ==,
+    send_socket_frame(c.uplink_fd, pf_mac, outside_mac, 70);
+    wait_for_counter(c.qts, PATHS, "from-uplink", 2);
+    g_assert_cmpint(card_counter(c.qts, PF_PORT, "dropped.receiver-full"), ==,
                     1);
-    close(fd);
-    qtest_quit(qts);
+    card_stop(&c);
 }
 
 static void test_uplink_broadcast_fans_out(void)
 {
-    int fd;
-    QTestState *qts = start_with_uplink(",vfs=3", &fd);
+    Card c;
 
-    set_vfs(qts, 2);
-    send_socket_frame(fd, broadcast_mac, outside_mac, 60);
-    wait_for_counter(qts, PATHS, "flooded", 1);
+    card_start(&c, ",vfs=3", 0);
+    set_vfs(c.qts, 2);
+    send_socket_frame(c.uplink_fd, broadcast_mac, outside_mac, 60);
+    wait_for_counter(c.qts, PATHS, "flooded", 1);
     /* Without drivers each enabled function refuses its copy. */
-    g_assert_cmpint(card_counter(qts, PF_PORT, "dropped.receiver-full"), ==,
+    g_assert_cmpint(card_counter(c.qts, PF_PORT, "dropped.receiver-full"), ==,
                     1);
-    g_assert_cmpint(card_counter(qts, VF_PORT(0), "dropped.receiver-full"),
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(0), "dropped.receiver-full"),
                     ==, 1);
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "dropped.receiver-full"),
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(1), "dropped.receiver-full"),
                     ==, 1);
-    g_assert_cmpint(card_counter(qts, VF_PORT(2), "dropped.receiver-full"),
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(2), "dropped.receiver-full"),
                     ==, 0);
-    g_assert_cmpint(card_counter(qts, UPLINK_PORT, "tx-frames"), ==, 0);
-    close(fd);
-    qtest_quit(qts);
+    g_assert_cmpint(card_counter(c.qts, UPLINK_PORT, "tx-frames"), ==, 0);
+    card_stop(&c);
 }
 
 static void test_uplink_drops_are_counted_by_reason(void)
 {
-    int fd;
-    QTestState *qts = start_with_uplink(",vfs=2", &fd);
+    Card c;
     uint8_t dst[6];
 
-    set_vfs(qts, 2);
+    card_start(&c, ",vfs=2", 0);
+    set_vfs(c.qts, 2);
     vf_mac(dst, 1);
     /* unknown unicast, a runt, a multicast source, then a disabled VF */
     dst[5] = 0x63;
-    send_socket_frame(fd, dst, outside_mac, 60);
-    send_socket_frame(fd, broadcast_mac, outside_mac, 10);
-    send_socket_frame(fd, broadcast_mac, broadcast_mac, 60);
-    wait_for_counter(qts, PATHS, "dropped.bad-source", 1);
-    g_assert_cmpint(card_counter(qts, PATHS, "dropped.no-destination"), ==, 1);
-    g_assert_cmpint(card_counter(qts, PATHS, "dropped.runt"), ==, 1);
-    g_assert_cmpint(card_counter(qts, UPLINK_PORT, "dropped.runt"), ==, 1);
+    send_socket_frame(c.uplink_fd, dst, outside_mac, 60);
+    send_socket_frame(c.uplink_fd, broadcast_mac, outside_mac, 10);
+    send_socket_frame(c.uplink_fd, broadcast_mac, broadcast_mac, 60);
+    wait_for_counter(c.qts, PATHS, "dropped.bad-source", 1);
+    g_assert_cmpint(card_counter(c.qts, PATHS, "dropped.no-destination"), ==,
+                    1);
+    g_assert_cmpint(card_counter(c.qts, PATHS, "dropped.runt"), ==, 1);
+    g_assert_cmpint(card_counter(c.qts, UPLINK_PORT, "dropped.runt"), ==, 1);
 
-    set_vfs(qts, 1);
+    set_vfs(c.qts, 1);
     vf_mac(dst, 1);
-    send_socket_frame(fd, dst, outside_mac, 60);
-    wait_for_counter(qts, PATHS, "dropped.no-destination", 2);
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 0);
-    close(fd);
-    qtest_quit(qts);
+    send_socket_frame(c.uplink_fd, dst, outside_mac, 60);
+    wait_for_counter(c.qts, PATHS, "dropped.no-destination", 2);
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(1), "tx-frames"), ==, 0);
+    card_stop(&c);
 }
 
 static void test_migration_keeps_relay_table_and_counters(void)
@@ -675,32 +673,31 @@ static void test_veb_switches_across_ouis_nswitch_does_not(void)
 
 static void test_uplink_speed_caps_both_directions(void)
 {
-    int fd;
+    Card c;
     /* 1 Mbit/s: a burst of one GSO frame (65792 bytes), then 125 kB/s */
-    QTestState *qts = start_with_uplink(",vfs=1,uplink-speed=1,id=card0",
-                                        &fd);
     const int burst_frames = 65792 / 60;
     /* 10 ms of the virtual clock refill 1250 bytes, after the leftover */
     const int refill_frames = (65792 % 60 + 1250) / 60;
 
+    card_start(&c, ",vfs=1,uplink-speed=1,id=card0", 0);
     for (int i = 0; i < burst_frames + 100; i++) {
-        send_socket_frame(fd, pf_mac, outside_mac, 60);
+        send_socket_frame(c.uplink_fd, pf_mac, outside_mac, 60);
     }
-    wait_for_counter(qts, UPLINK_PORT, "rx-frames", burst_frames + 100);
-    g_assert_cmpint(card_counter(qts, PATHS, "from-uplink"), ==, burst_frames);
-    g_assert_cmpint(card_counter(qts, PATHS, "dropped.uplink-rate"), ==, 100);
+    wait_for_counter(c.qts, UPLINK_PORT, "rx-frames", burst_frames + 100);
+    g_assert_cmpint(card_counter(c.qts, PATHS, "from-uplink"), ==,
+                    burst_frames);
+    g_assert_cmpint(card_counter(c.qts, PATHS, "dropped.uplink-rate"), ==, 100);
 
-    qtest_clock_step(qts, 10 * 1000 * 1000);
+    qtest_clock_step(c.qts, 10 * 1000 * 1000);
     for (int i = 0; i < 30; i++) {
-        send_socket_frame(fd, pf_mac, outside_mac, 60);
+        send_socket_frame(c.uplink_fd, pf_mac, outside_mac, 60);
     }
-    wait_for_counter(qts, UPLINK_PORT, "rx-frames", burst_frames + 130);
-    g_assert_cmpint(card_counter(qts, PATHS, "from-uplink"), ==,
+    wait_for_counter(c.qts, UPLINK_PORT, "rx-frames", burst_frames + 130);
+    g_assert_cmpint(card_counter(c.qts, PATHS, "from-uplink"), ==,
                     burst_frames + refill_frames);
-    g_assert_cmpint(card_counter(qts, PATHS, "dropped.uplink-rate"), ==,
+    g_assert_cmpint(card_counter(c.qts, PATHS, "dropped.uplink-rate"), ==,
                     100 + 30 - refill_frames);
-    close(fd);
-    qtest_quit(qts);
+    card_stop(&c);
 }
 
 static void test_bad_mode_and_speed_are_refused(void)

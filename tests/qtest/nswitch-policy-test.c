@@ -316,55 +316,54 @@ static QDict *relay_entry(QDict *card, const char *mac)
 
 static void test_static_relay_entries(void)
 {
-    int fd;
-    QTestState *qts = start_with_uplink(CARD, &fd);
+    Card c;
     QDict *rsp, *card, *entry;
     uint8_t bridged[6] = { 0x02, 0x6e, 0x00, 0x00, 0x00, 0x99 };
 
-    set_vfs(qts, 2);
-    qtest_qmp_assert_success(qts, "{'execute': 'nswitch-relay-add', "
+    card_start(&c, CARD, 0);
+    set_vfs(c.qts, 2);
+    qtest_qmp_assert_success(c.qts, "{'execute': 'nswitch-relay-add', "
                              "'arguments': {'device': 'nsw0', "
                              "'mac': '02:6e:00:00:00:99', 'vf': 1}}");
-    card = query_card(qts, &rsp);
+    card = query_card(c.qts, &rsp);
     entry = relay_entry(card, "02:6e:00:00:00:99");
     g_assert_nonnull(entry);
     g_assert_true(qdict_get_bool(entry, "static"));
     g_assert_cmpint(qdict_get_int(entry, "port"), ==, VF_PORT(1));
     qobject_unref(rsp);
     /* frames for it go to VF 1 (which has no driver here) */
-    send_socket_frame(fd, bridged, outside_mac, 60);
-    wait_for_counter(qts, VF_PORT(1), "dropped.receiver-full", 1);
+    send_socket_frame(c.uplink_fd, bridged, outside_mac, 60);
+    wait_for_counter(c.qts, VF_PORT(1), "dropped.receiver-full", 1);
 
-    qtest_qmp_assert_success(qts, "{'execute': 'nswitch-relay-remove', "
+    qtest_qmp_assert_success(c.qts, "{'execute': 'nswitch-relay-remove', "
                              "'arguments': {'device': 'nsw0', "
                              "'mac': '02:6e:00:00:00:99'}}");
-    card = query_card(qts, &rsp);
+    card = query_card(c.qts, &rsp);
     g_assert_null(relay_entry(card, "02:6e:00:00:00:99"));
     g_assert_nonnull(relay_entry(card, "02:6e:00:00:00:02"));
     qobject_unref(rsp);
-    send_socket_frame(fd, bridged, outside_mac, 60);
-    wait_for_counter(qts, PATHS, "dropped.no-destination", 1);
+    send_socket_frame(c.uplink_fd, bridged, outside_mac, 60);
+    wait_for_counter(c.qts, PATHS, "dropped.no-destination", 1);
 
-    assert_qmp_error(qts, "function's own", "{'execute': "
+    assert_qmp_error(c.qts, "function's own", "{'execute': "
                      "'nswitch-relay-remove', 'arguments': {'device': "
                      "'nsw0', 'mac': '02:6e:00:00:00:01'}}");
-    assert_qmp_error(qts, "no such entry", "{'execute': "
+    assert_qmp_error(c.qts, "no such entry", "{'execute': "
                      "'nswitch-relay-remove', 'arguments': {'device': 'nsw0', "
                      "'mac': '02:6e:00:00:00:99'}}");
-    assert_qmp_error(qts, "already", "{'execute': 'nswitch-relay-add', "
+    assert_qmp_error(c.qts, "already", "{'execute': 'nswitch-relay-add', "
                      "'arguments': {'device': 'nsw0', "
                      "'mac': '02:6e:00:00:00:02'}}");
-    assert_qmp_error(qts, "'mac' must be a MAC", "{'execute': "
+    assert_qmp_error(c.qts, "'mac' must be a MAC", "{'execute': "
                      "'nswitch-relay-add', 'arguments': {'device': 'nsw0', "
                      "'mac': '02:6e:00:00:00'}}");
-    assert_qmp_error(qts, "VF 7 does not exist", "{'execute': "
+    assert_qmp_error(c.qts, "VF 7 does not exist", "{'execute': "
                      "'nswitch-relay-add', 'arguments': {'device': 'nsw0', "
                      "'mac': '02:6e:00:00:00:98', 'vf': 7}}");
-    assert_qmp_error(qts, "multicast", "{'execute': 'nswitch-relay-add', "
+    assert_qmp_error(c.qts, "multicast", "{'execute': 'nswitch-relay-add', "
                      "'arguments': {'device': 'nsw0', "
                      "'mac': '03:6e:00:00:00:98'}}");
-    close(fd);
-    qtest_quit(qts);
+    card_stop(&c);
 }
 
 static QDict *acl_rule(QDict *card, int index)
@@ -699,101 +698,99 @@ static void test_hmp_nswitch_command(void)
                                             g_get_tmp_dir(), getpid());
     g_autofree char *capture = g_strdup_printf("capture to %s: 0 frames, "
                                                "0 lost", path);
-    int fd;
-    QTestState *qts = start_with_uplink(CARD, &fd);
+    Card c;
 
-    set_vfs(qts, 3);
-    hmp_says(qts, "nswitch vf DEVICE VF", "nswitch help");
+    card_start(&c, CARD, 0);
+    set_vfs(c.qts, 3);
+    hmp_says(c.qts, "nswitch vf DEVICE VF", "nswitch help");
     /* what succeeds says nothing; what it set shows in "info nswitch" */
-    hmp_answers(qts, "", "nswitch vf nsw0 0 vlan 10 qos 3 trust on "
+    hmp_answers(c.qts, "", "nswitch vf nsw0 0 vlan 10 qos 3 trust on "
                 "max_tx_rate 100");
-    hmp_answers(qts, "rule 1\r\n", "nswitch acl-add nsw0 drop src 02:6e:00 "
+    hmp_answers(c.qts, "rule 1\r\n", "nswitch acl-add nsw0 drop src 02:6e:00 "
                 "ethertype 0x88b5");
-    hmp_answers(qts, "", "nswitch relay-add nsw0 02:6e:00:00:00:99 vf 1");
-    hmp_answers(qts, "", "nswitch mirror nsw0 2 group 02:6e:00");
-    hmp_answers(qts, "", "nswitch capture nsw0 %s vf 1", path);
-    hmp_says(qts, "vf0 policy: vlan 10 qos 3, trusted, max tx rate 100 Mbit/s",
-             "info nswitch");
-    hmp_says(qts, "acl rule 1: drop src 02:6e:00 dst any ethertype 0x88b5: "
+    hmp_answers(c.qts, "", "nswitch relay-add nsw0 02:6e:00:00:00:99 vf 1");
+    hmp_answers(c.qts, "", "nswitch mirror nsw0 2 group 02:6e:00");
+    hmp_answers(c.qts, "", "nswitch capture nsw0 %s vf 1", path);
+    hmp_says(c.qts, "vf0 policy: vlan 10 qos 3, trusted, max tx rate 100 "
+             "Mbit/s", "info nswitch");
+    hmp_says(c.qts, "acl rule 1: drop src 02:6e:00 dst any ethertype 0x88b5: "
              "0 hits", "info nswitch");
-    hmp_says(qts, "02:6e:00:00:00:99 -> port 3 (group 02:6e:00, static)",
+    hmp_says(c.qts, "02:6e:00:00:00:99 -> port 3 (group 02:6e:00, static)",
              "info nswitch");
-    hmp_says(qts, "mirror to vf2 of 02:6e:00", "info nswitch");
-    hmp_says(qts, capture, "info nswitch");
-    assert_policy(qts, VF_PORT(0), "max-tx-rate", "100");
+    hmp_says(c.qts, "mirror to vf2 of 02:6e:00", "info nswitch");
+    hmp_says(c.qts, capture, "info nswitch");
+    assert_policy(c.qts, VF_PORT(0), "max-tx-rate", "100");
 
-    hmp_says(qts, "0 frames in", "nswitch capture-stop nsw0");
-    info_lacks(qts, "capture to");
-    hmp_answers(qts, "", "nswitch mirror-stop nsw0");
-    info_lacks(qts, "mirror to");
-    hmp_answers(qts, "", "nswitch acl-remove nsw0 1");
-    info_lacks(qts, "acl rule 1");
-    hmp_answers(qts, "", "nswitch relay-remove nsw0 02:6e:00:00:00:99");
-    info_lacks(qts, "02:6e:00:00:00:99");
-    hmp_answers(qts, "", "nswitch vf nsw0 0 state disable spoofchk off");
-    hmp_says(qts, "vf0 policy: vlan 10 qos 3, spoofchk off, trusted, link "
+    hmp_says(c.qts, "0 frames in", "nswitch capture-stop nsw0");
+    info_lacks(c.qts, "capture to");
+    hmp_answers(c.qts, "", "nswitch mirror-stop nsw0");
+    info_lacks(c.qts, "mirror to");
+    hmp_answers(c.qts, "", "nswitch acl-remove nsw0 1");
+    info_lacks(c.qts, "acl rule 1");
+    hmp_answers(c.qts, "", "nswitch relay-remove nsw0 02:6e:00:00:00:99");
+    info_lacks(c.qts, "02:6e:00:00:00:99");
+    hmp_answers(c.qts, "", "nswitch vf nsw0 0 state disable spoofchk off");
+    hmp_says(c.qts, "vf0 policy: vlan 10 qos 3, spoofchk off, trusted, link "
              "disable, link down", "info nswitch");
 
-    hmp_says(qts, "'vlan' must be a number", "nswitch vf nsw0 0 vlan x");
-    hmp_says(qts, "'state' must be auto, enable or disable",
+    hmp_says(c.qts, "'vlan' must be a number", "nswitch vf nsw0 0 vlan x");
+    hmp_says(c.qts, "'state' must be auto, enable or disable",
              "nswitch vf nsw0 0 state off");
-    hmp_says(qts, "'trust' needs a value", "nswitch vf nsw0 0 trust");
-    hmp_says(qts, "unknown VF setting 'mtu'", "nswitch vf nsw0 0 mtu 9000");
-    hmp_says(qts, "unknown subcommand", "nswitch frobnicate nsw0 1");
-    hmp_says(qts, "needs the nswitch-nic's id", "nswitch vf");
-    hmp_says(qts, "no nswitch-nic with id or QOM path 'nope'",
+    hmp_says(c.qts, "'trust' needs a value", "nswitch vf nsw0 0 trust");
+    hmp_says(c.qts, "unknown VF setting 'mtu'", "nswitch vf nsw0 0 mtu 9000");
+    hmp_says(c.qts, "unknown subcommand", "nswitch frobnicate nsw0 1");
+    hmp_says(c.qts, "needs the nswitch-nic's id", "nswitch vf");
+    hmp_says(c.qts, "no nswitch-nic with id or QOM path 'nope'",
              "nswitch mirror-stop nope");
-    hmp_says(qts, "the action must be allow, drop or mirror",
+    hmp_says(c.qts, "the action must be allow, drop or mirror",
              "nswitch acl-add nsw0 reject");
-    hmp_says(qts, "no ACL rule 1", "nswitch acl-remove nsw0 1");
+    hmp_says(c.qts, "no ACL rule 1", "nswitch acl-remove nsw0 1");
     /* the removed ones are gone, not hidden: removing again fails */
-    hmp_says(qts, "no mirror runs", "nswitch mirror-stop nsw0");
-    hmp_says(qts, "no such entry", "nswitch relay-remove nsw0 "
+    hmp_says(c.qts, "no mirror runs", "nswitch mirror-stop nsw0");
+    hmp_says(c.qts, "no such entry", "nswitch relay-remove nsw0 "
              "02:6e:00:00:00:99");
     unlink(path);
-    close(fd);
-    qtest_quit(qts);
+    card_stop(&c);
 }
 
 static void test_bad_arguments_change_nothing(void)
 {
-    int fd;
-    QTestState *qts = start_with_uplink(CARD, &fd);
+    Card c;
 
-    set_vfs(qts, 3);
-    assert_qmp_error(qts, "no nswitch-nic with id or QOM path 'nope'",
+    card_start(&c, CARD, 0);
+    set_vfs(c.qts, 3);
+    assert_qmp_error(c.qts, "no nswitch-nic with id or QOM path 'nope'",
                      "{'execute': 'nswitch-vf-set', 'arguments': "
                      "{'device': 'nope', 'vf': 0, 'trust': true}}");
-    assert_qmp_error(qts, "VF 3 does not exist; the card has 3 VFs",
+    assert_qmp_error(c.qts, "VF 3 does not exist; the card has 3 VFs",
                      "{'execute': 'nswitch-vf-set', 'arguments': "
                      "{'device': 'nsw0', 'vf': 3, 'trust': true}}");
-    assert_qmp_error(qts, "'vlan' must be 0 (none) to 4094, not 4095",
+    assert_qmp_error(c.qts, "'vlan' must be 0 (none) to 4094, not 4095",
                      "{'execute': 'nswitch-vf-set', 'arguments': "
                      "{'device': 'nsw0', 'vf': 0, 'vlan': 4095, "
                      "'trust': true}}");
-    assert_qmp_error(qts, "give 'vlan' too", "{'execute': 'nswitch-vf-set', "
+    assert_qmp_error(c.qts, "give 'vlan' too", "{'execute': 'nswitch-vf-set', "
                      "'arguments': {'device': 'nsw0', 'vf': 0, 'qos': 3}}");
-    assert_qmp_error(qts, "'qos' must be 0 to 7", "{'execute': "
+    assert_qmp_error(c.qts, "'qos' must be 0 to 7", "{'execute': "
                      "'nswitch-vf-set', 'arguments': {'device': 'nsw0', "
                      "'vf': 0, 'vlan': 3, 'qos': 8}}");
-    assert_qmp_error(qts, "'max-tx-rate' is 100001 Mbit/s; at most 100000",
+    assert_qmp_error(c.qts, "'max-tx-rate' is 100001 Mbit/s; at most 100000",
                      "{'execute': 'nswitch-vf-set', 'arguments': "
                      "{'device': 'nsw0', 'vf': 0, 'max-tx-rate': 100001}}");
-    assert_qmp_error(qts, "must be unicast", "{'execute': "
+    assert_qmp_error(c.qts, "must be unicast", "{'execute': "
                      "'nswitch-vf-set', 'arguments': {'device': 'nsw0', "
                      "'vf': 0, 'mac': '03:00:00:00:00:01'}}");
-    assert_qmp_error(qts, "'mac' must be a MAC address", "{'execute': "
+    assert_qmp_error(c.qts, "'mac' must be a MAC address", "{'execute': "
                      "'nswitch-vf-set', 'arguments': {'device': 'nsw0', "
                      "'vf': 0, 'mac': '02:00:00:00:00:0g'}}");
-    assert_qmp_error(qts, "does not accept value 'up'", "{'execute': "
+    assert_qmp_error(c.qts, "does not accept value 'up'", "{'execute': "
                      "'nswitch-vf-set', 'arguments': {'device': 'nsw0', "
                      "'vf': 0, 'link-state': 'up'}}");
     /* none of the refused commands set anything */
-    assert_policy(qts, VF_PORT(0), "trust", "false");
-    assert_policy(qts, VF_PORT(0), "vlan", "0");
-    assert_policy(qts, VF_PORT(0), "mac-pinned", "false");
-    close(fd);
-    qtest_quit(qts);
+    assert_policy(c.qts, VF_PORT(0), "trust", "false");
+    assert_policy(c.qts, VF_PORT(0), "vlan", "0");
+    assert_policy(c.qts, VF_PORT(0), "mac-pinned", "false");
+    card_stop(&c);
 }
 
 static void test_vswitch_card_has_no_vf_policy(void)

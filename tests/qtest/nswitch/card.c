@@ -771,7 +771,9 @@ void card_drive(Card *c, QTestState *qts, int vfs)
     memset(c, 0, sizeof(*c));
     c->qts = qts;
     c->uplink_fd = -1;
-    map_vf_bars(qts, vfs);
+    if (vfs) {
+        map_vf_bars(qts, vfs);
+    }
     for (int vf = 0; vf < vfs; vf++) {
         vf_driver_start(&c->vf[vf], qts, vf);
         vf_mac(c->mac[vf], vf);

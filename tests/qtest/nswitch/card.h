@@ -282,9 +282,10 @@ void vf_send_from(VfDriver *d, uint64_t addr,
 
 /*
  * The fixture of every suite: a machine with the card, its uplink socket
- * and VFs 0 .. @vfs - 1 enabled, each with a running driver (no feature
- * but VERSION_1; vf_driver_start_with_features() restarts one with
- * more) and its MAC in @mac.
+ * and VFs 0 .. @vfs - 1 enabled (none: SR-IOV left as at reset), each
+ * with a running driver (no feature but VERSION_1;
+ * vf_driver_start_with_features() restarts one with more) and its MAC
+ * in @mac.
  */
 #define CARD_MAX_VFS 4
 
