@@ -251,6 +251,7 @@ static void test_frame_longer_than_tx_burst_is_paced_not_stuck(void)
     wait_for_counter(c.qts, PATHS, "to-uplink", 1);
     /* the second waits for the debt: 68000 bytes at 1 Mbit/s, 544 ms */
     queue_buffer(&c.vf[0], TX_QUEUE, BIG_FRAME_AREA, VNET_HDR_LEN + len, false);
+    assert_bottom_halves_ran(&c, 1, 0);
     g_assert_cmpint(card_counter(c.qts, VF_PORT(0), "rx-frames"), ==, 1);
     g_assert_true(queue_used_nothing(&c.vf[0], TX_QUEUE));
     qtest_clock_step(c.qts, 1000 * 1000 * 1000);

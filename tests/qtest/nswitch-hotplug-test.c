@@ -91,6 +91,7 @@ static void test_unplug_with_frames_held_and_paced(void)
     vf_send_from(&c.vf[0], BIG_FRAME_AREA, NULL, long_frame, long_len);
     queue_buffer(&c.vf[0], TX_QUEUE, BIG_FRAME_AREA, VNET_HDR_LEN + long_len,
                  false);
+    assert_bottom_halves_ran(&c, 1, 0);
     g_assert_cmpint(card_counter(qts, VF_PORT(0), "rx-frames"), ==, 4);
     g_assert_true(queue_used_nothing(&c.vf[0], TX_QUEUE));
 

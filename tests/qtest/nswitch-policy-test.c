@@ -238,22 +238,6 @@ static void test_link_state_drives_the_vf_link(void)
     card_stop(&c);
 }
 
-/*
- * The bound of a "VF 0's queued frame did not go": VF 1 sends a frame to
- * VF 2, which arrives. QEMU ran the bottom half of VF 1's transmit, and
- * every one scheduled before it ran (they run a batch at a time, and the
- * test sees VF 2's ring only after the batch): VF 0's, which a notify
- * earlier scheduled, too. So had VF 0's frame been free to go, it went.
- */
-static void assert_bottom_halves_ran(Card *c)
-{
-    uint8_t frame[60];
-
-    make_frame(frame, c->mac[2], c->mac[1], 0x2b);
-    vf_send(&c->vf[1], frame, sizeof(frame));
-    assert_receives(&c->vf[2], frame, 60);
-}
-
 /* Queues a frame of @len bytes from VF @d to its own MAC (dropped). */
 static void queue_large_frame(VfDriver *d, const uint8_t *own, size_t len)
 {
@@ -276,7 +260,7 @@ static void test_max_tx_rate_paces_the_vf(void)
     wait_for_used(&c.vf[0], TX_QUEUE);
     queue_large_frame(&c.vf[0], c.mac[0], 60000);
     /* The virtual clock stands still: the second frame waits. */
-    assert_bottom_halves_ran(&c);
+    assert_bottom_halves_ran(&c, 1, 2);
     g_assert_true(queue_used_nothing(&c.vf[0], TX_QUEUE));
     g_assert_cmpint(card_counter(c.qts, VF_PORT(0), "rx-frames"), ==, 1);
     /*

@@ -805,6 +805,15 @@ void card_stop(Card *c)
     qtest_quit(c->qts);
 }
 
+void assert_bottom_halves_ran(Card *c, int from, int to)
+{
+    uint8_t frame[60];
+
+    make_frame(frame, c->mac[to], c->mac[from], 0x2b);
+    vf_send(&c->vf[from], frame, sizeof(frame));
+    assert_receives(&c->vf[to], frame, sizeof(frame));
+}
+
 void make_frame(uint8_t *frame, const uint8_t *dst, const uint8_t *src,
                 uint8_t marker)
 {

@@ -307,6 +307,14 @@ void card_drive(Card *c, QTestState *qts, int vfs);
 
 void card_stop(Card *c);
 
+/*
+ * The bound of a "the frame another VF queued did not go": VF @from
+ * sends a frame to VF @to, which receives it. QEMU runs its bottom
+ * halves a batch at a time and the test sees VF @to's ring only after
+ * the batch: the transmit of every notify before @from's has run too.
+ */
+void assert_bottom_halves_ran(Card *c, int from, int to);
+
 void make_frame(uint8_t *frame, const uint8_t *dst, const uint8_t *src,
                 uint8_t marker);
 
