@@ -1,6 +1,8 @@
 /*
- * nswitch-nic qtests: the machine, config space, QMP counters, a minimal
- * virtio-net driver for VFs and the socket uplink, shared by the suites
+ * nswitch-nic qtests: the one fixture layer of the suites (Card: the
+ * machine, the card, its uplink socket and VFs with running drivers),
+ * config space, QMP counters and checks, a minimal virtio-net driver for
+ * the VFs and the PF down to its rings, and the socket uplink
  *
  * libqos cannot reach extended config space, so these are plain qtests:
  * they number the root port's bus themselves (no firmware runs), reach
@@ -302,7 +304,10 @@ void card_start(Card *c, const char *card_options, int vfs);
 void card_start_machine(Card *c, const char *card_options,
                         const char *machine_options, int vfs);
 
-/* The same for a machine the test started itself (its own netdevs). */
+/*
+ * The same for a machine the test started itself (its own netdevs) and
+ * gave prepare_machine(); no uplink socket.
+ */
 void card_drive(Card *c, QTestState *qts, int vfs);
 
 void card_stop(Card *c);
