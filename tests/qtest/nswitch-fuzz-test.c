@@ -203,9 +203,7 @@ static void random_header(Fuzz *f, struct virtio_net_hdr *hdr, size_t len)
 static void put_buffer(Fuzz *f, Function *fn, int index, uint64_t addr,
                        uint32_t len, bool device_writes)
 {
-    VirtqueueRings *q = &fn->d.queue[index];
-    uint16_t slot = q->next_avail % QUEUE_SIZE;
-    uint64_t desc = q->desc + 16 * slot;
+    uint16_t slot = fn->d.queue[index].next_avail % QUEUE_SIZE;
     uint16_t flags = device_writes ? VRING_DESC_F_WRITE : 0;
     uint64_t table = addr - (addr % SLOT_AREA) + INDIRECT_AT;
 
@@ -250,37 +248,25 @@ static void put_buffer(Fuzz *f, Function *fn, int index, uint64_t addr,
         len = 16 * pieces;
         flags = VRING_DESC_F_INDIRECT;
     }
-    qtest_writeq(f->qts, desc, addr);
-    qtest_writel(f->qts, desc + 8, len);
-    qtest_writew(f->qts, desc + 12, flags);
-    qtest_writew(f->qts, desc + 14, 0);
-    qtest_writew(f->qts, q->avail + 4 + 2 * slot, slot);
-    q->next_avail++;
-    qtest_writew(f->qts, q->avail + 2, q->next_avail);
-    qtest_writew(f->qts, q->notify, index);
+    write_descriptor(&fn->d, index, slot, addr, len, flags, 0);
+    make_available(&fn->d, index, slot);
 }
 
 /* Takes the used entries; RX ones must fit the buffers they were given. */
 static uint16_t reap(Fuzz *f, Function *fn, int index)
 {
     VirtqueueRings *q = &fn->d.queue[index];
-    uint16_t used = qtest_readw(f->qts, q->used + 2);
+    uint32_t slot, len;
 
-    if ((uint16_t)(used - q->seen_used) > QUEUE_SIZE) {
+    if ((uint16_t)(used_index(&fn->d, index) - q->seen_used) > QUEUE_SIZE) {
         g_assert_true(fn->broken);
         return 0;
     }
-    while (q->seen_used != used) {
-        uint32_t slot = qtest_readl(f->qts, q->used + 4 +
-                                    8 * (q->seen_used % QUEUE_SIZE));
-        uint32_t len = qtest_readl(f->qts, q->used + 4 +
-                                   8 * (q->seen_used % QUEUE_SIZE) + 4);
-
+    while (take_used(&fn->d, index, &slot, &len)) {
         if (index == RX_QUEUE && !fn->broken) {
             g_assert_cmpuint(slot, <, QUEUE_SIZE);
             g_assert_cmpuint(len, <=, fn->rx_len[slot]);
         }
-        q->seen_used++;
     }
     return (uint16_t)(q->next_avail - q->seen_used);
 }
@@ -293,10 +279,8 @@ static bool function_present(Fuzz *f, int fn)
 static void start_function(Fuzz *f, int index)
 {
     Function *fn = &f->fn[index];
-    uint64_t common = index ? VF_BAR4_BASE + (index - 1) * VF_BAR4_SIZE +
-                              vf_virtio_cap(f->qts, index - 1,
-                                            VIRTIO_PCI_CAP_COMMON_CFG, NULL)
-                            : MMIO_WINDOW + virtio_common_cfg_offset(f->qts);
+    uint64_t common = virtio_structure(f->qts, index ? index - 1 : PF_DRIVER,
+                                       VIRTIO_PCI_CAP_COMMON_CFG, NULL);
     uint32_t offered, features;
 
     memset(fn, 0, sizeof(*fn));

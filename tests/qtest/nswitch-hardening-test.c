@@ -25,25 +25,25 @@ static void assert_tso_request_dropped(uint8_t gso_type, bool ipv6)
     };
     uint8_t frame[600];
     size_t len;
-    TwoVfs t;
+    Card c;
 
-    two_vfs_start(&t, ",vfs=2");
-    len = ipv6 ? tcp6_frame(frame, t.mac1, t.mac0, 400, 1)
-               : tcp4_frame(frame, t.mac1, t.mac0, 400, 1);
+    card_start(&c, ",vfs=2", 2);
+    len = ipv6 ? tcp6_frame(frame, c.mac[1], c.mac[0], 400, 1)
+               : tcp4_frame(frame, c.mac[1], c.mac[0], 400, 1);
     hdr.hdr_len = len - 400;
     hdr.csum_start = len - 400 - TCP_HEADER_LEN;
     hdr.csum_offset = 16;
-    post_rx_buffer(&t.vf1);
-    vf_send_from(&t.vf0, BIG_FRAME_AREA, &hdr, frame, len);
-    wait_for_counter(t.qts, PATHS, "dropped.bad-offload", 1);
-    g_assert_true(queue_used_nothing(&t.vf1, RX_QUEUE));
-    g_assert_cmpint(card_counter(t.qts, VF_PORT(1), "tx-frames"), ==, 0);
+    post_rx_buffer(&c.vf[1]);
+    vf_send_from(&c.vf[0], BIG_FRAME_AREA, &hdr, frame, len);
+    wait_for_counter(c.qts, PATHS, "dropped.bad-offload", 1);
+    g_assert_true(queue_used_nothing(&c.vf[1], RX_QUEUE));
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(1), "tx-frames"), ==, 0);
 
     /* and the card still switches */
-    make_frame(frame, t.mac1, t.mac0, 0x42);
-    vf_send(&t.vf0, frame, 60);
-    g_assert_cmpuint(wait_for_used(&t.vf1, RX_QUEUE), ==, VNET_HDR_LEN + 60);
-    two_vfs_stop(&t);
+    make_frame(frame, c.mac[1], c.mac[0], 0x42);
+    vf_send(&c.vf[0], frame, 60);
+    g_assert_cmpuint(wait_for_used(&c.vf[1], RX_QUEUE), ==, VNET_HDR_LEN + 60);
+    card_stop(&c);
 }
 
 static void test_gso_udp_l4_is_dropped(void)
@@ -92,27 +92,27 @@ static void assert_tso_segmented_despite_hint(uint16_t hdr_len_hint)
     uint8_t frame[600], segment[VNET_HDR_LEN + 600];
     size_t len;
     uint32_t used;
-    TwoVfs t;
+    Card c;
 
-    two_vfs_start(&t, ",vfs=2");
-    len = tcp4_frame(frame, t.mac1, t.mac0, payload, 7);
-    post_rx_buffer(&t.vf1);
-    vf_send_from(&t.vf0, BIG_FRAME_AREA, &hdr, frame, len);
+    card_start(&c, ",vfs=2", 2);
+    len = tcp4_frame(frame, c.mac[1], c.mac[0], payload, 7);
+    post_rx_buffer(&c.vf[1]);
+    vf_send_from(&c.vf[0], BIG_FRAME_AREA, &hdr, frame, len);
 
     /* the first segment carries gso_size bytes of payload */
-    used = wait_for_used(&t.vf1, RX_QUEUE);
+    used = wait_for_used(&c.vf[1], RX_QUEUE);
     g_assert_cmpuint(used, ==, VNET_HDR_LEN + 54 + 200);
-    qtest_memread(t.qts, t.vf1.buffers, segment, used);
+    qtest_memread(c.qts, c.vf[1].buffers, segment, used);
     assert_tcp4_segment(segment + VNET_HDR_LEN, used - VNET_HDR_LEN, frame,
                         0, 200);
-    post_rx_buffer(&t.vf1);
-    used = wait_for_used(&t.vf1, RX_QUEUE);
+    post_rx_buffer(&c.vf[1]);
+    used = wait_for_used(&c.vf[1], RX_QUEUE);
     g_assert_cmpuint(used, ==, VNET_HDR_LEN + 54 + 100);
-    qtest_memread(t.qts, t.vf1.buffers, segment, used);
+    qtest_memread(c.qts, c.vf[1].buffers, segment, used);
     assert_tcp4_segment(segment + VNET_HDR_LEN, used - VNET_HDR_LEN, frame,
                         200, 100);
-    g_assert_cmpint(card_counter(t.qts, PATHS, "dropped.bad-offload"), ==, 0);
-    two_vfs_stop(&t);
+    g_assert_cmpint(card_counter(c.qts, PATHS, "dropped.bad-offload"), ==, 0);
+    card_stop(&c);
 }
 
 static void test_tso_hdr_len_at_l3_end(void)
@@ -142,16 +142,16 @@ static void test_tso_truncated_tcp_header_is_dropped(void)
         .gso_type = VIRTIO_NET_HDR_GSO_TCPV4, .gso_size = 100,
     };
     uint8_t frame[600];
-    TwoVfs t;
+    Card c;
 
-    two_vfs_start(&t, ",vfs=2");
-    tcp4_frame(frame, t.mac1, t.mac0, 0, 1);
-    post_rx_buffer(&t.vf1);
-    vf_send_from(&t.vf0, BIG_FRAME_AREA, &hdr, frame,
+    card_start(&c, ",vfs=2", 2);
+    tcp4_frame(frame, c.mac[1], c.mac[0], 0, 1);
+    post_rx_buffer(&c.vf[1]);
+    vf_send_from(&c.vf[0], BIG_FRAME_AREA, &hdr, frame,
                  ETH_HEADER_LEN + IPV4_HEADER_LEN + 10);
-    wait_for_counter(t.qts, PATHS, "dropped.bad-offload", 1);
-    g_assert_true(queue_used_nothing(&t.vf1, RX_QUEUE));
-    two_vfs_stop(&t);
+    wait_for_counter(c.qts, PATHS, "dropped.bad-offload", 1);
+    g_assert_true(queue_used_nothing(&c.vf[1], RX_QUEUE));
+    card_stop(&c);
 }
 
 /*
@@ -166,18 +166,18 @@ static void test_uplink_gets_the_bytes_the_switch_checked(void)
     const uint64_t tx = BIG_FRAME_AREA;
     uint8_t frame[60], on_uplink[128];
     static const struct virtio_net_hdr no_offload;
-    TwoVfs t;
+    Card c;
 
-    two_vfs_start(&t, ",vfs=2");
+    card_start(&c, ",vfs=2", 2);
     /* VF1's buffer starts 6 bytes before the sender's frame */
-    queue_buffer(&t.vf1, RX_QUEUE, tx + VNET_HDR_LEN - 6, 2048, true);
-    make_frame(frame, broadcast_mac, t.mac0, 0x3c);
-    vf_send_from(&t.vf0, tx, &no_offload, frame, sizeof(frame));
-    g_assert_cmpuint(wait_for_used(&t.vf1, RX_QUEUE), ==, VNET_HDR_LEN + 60);
-    g_assert_cmpuint(uplink_receive(t.uplink_fd, on_uplink, sizeof(on_uplink),
+    queue_buffer(&c.vf[1], RX_QUEUE, tx + VNET_HDR_LEN - 6, 2048, true);
+    make_frame(frame, broadcast_mac, c.mac[0], 0x3c);
+    vf_send_from(&c.vf[0], tx, &no_offload, frame, sizeof(frame));
+    g_assert_cmpuint(wait_for_used(&c.vf[1], RX_QUEUE), ==, VNET_HDR_LEN + 60);
+    g_assert_cmpuint(uplink_receive(c.uplink_fd, on_uplink, sizeof(on_uplink),
                                     5000), ==, sizeof(frame));
     g_assert_cmpmem(on_uplink, sizeof(frame), frame, sizeof(frame));
-    two_vfs_stop(&t);
+    card_stop(&c);
 }
 
 /*
@@ -190,47 +190,44 @@ static void test_synchronous_uplink_answer_waits_its_turn(void)
     QTestState *qts = qtest_init(MACHINE_ARGS " -netdev user,id=uplink "
                                  "-device nswitch-nic,bus=rp0,id=card0,"
                                  "netdev=uplink,vfs=2");
-    uint8_t mac0[6], request[60], copy[2048];
+    uint8_t request[60], copy[2048];
     bool saw_request = false, saw_reply = false;
-    VfDriver vf0, vf1;
+    Card c;
 
     prepare_machine(qts);
-    map_vf_bars(qts, 2);
+    card_drive(&c, qts, 2);
     qtest_qmp_assert_success(qts, "{'execute': 'nswitch-vf-set', "
                              "'arguments': {'device': 'card0', 'vf': 1, "
                              "'mac': '02:99:00:00:00:02'}}");
-    vf_driver_start(&vf0, qts, 0);
-    vf_driver_start(&vf1, qts, 1);
     qtest_qmp_assert_success(qts, "{'execute': 'nswitch-mirror-start', "
                              "'arguments': {'device': 'card0', "
                              "'monitor-vf': 1, 'vf': 0}}");
-    vf_mac(mac0, 0);
-    arp_request_frame(request, mac0, SLIRP_GUEST_IP, SLIRP_GATEWAY_IP);
-    post_rx_buffer(&vf0);
-    queue_buffer(&vf1, RX_QUEUE, vf1.buffers, 2048, true);
-    queue_buffer(&vf1, RX_QUEUE, vf1.buffers + 0x800, 2048, true);
-    vf_send(&vf0, request, sizeof(request));
+    arp_request_frame(request, c.mac[0], SLIRP_GUEST_IP, SLIRP_GATEWAY_IP);
+    post_rx_buffer(&c.vf[0]);
+    queue_buffer(&c.vf[1], RX_QUEUE, c.vf[1].buffers, 2048, true);
+    queue_buffer(&c.vf[1], RX_QUEUE, c.vf[1].buffers + 0x800, 2048, true);
+    vf_send(&c.vf[0], request, sizeof(request));
 
     for (int i = 0; i < 2; i++) {
-        uint32_t used = wait_for_used(&vf1, RX_QUEUE);
+        uint32_t used = wait_for_used(&c.vf[1], RX_QUEUE);
 
         g_assert_cmpuint(used, >=, VNET_HDR_LEN + 42);
         g_assert_cmpuint(used, <=, sizeof(copy));
-        qtest_memread(qts, vf1.buffers + i * 0x800, copy, used);
+        qtest_memread(qts, c.vf[1].buffers + i * 0x800, copy, used);
         if (!memcmp(copy + VNET_HDR_LEN, request, sizeof(request))) {
             g_assert_false(saw_request);
             saw_request = true;
         } else {
-            assert_arp_reply(copy + VNET_HDR_LEN, used - VNET_HDR_LEN, mac0,
-                             SLIRP_GATEWAY_IP, SLIRP_GUEST_IP);
+            assert_arp_reply(copy + VNET_HDR_LEN, used - VNET_HDR_LEN,
+                             c.mac[0], SLIRP_GATEWAY_IP, SLIRP_GUEST_IP);
             g_assert_false(saw_reply);
             saw_reply = true;
         }
     }
     g_assert_true(saw_request && saw_reply);
     /* VF0 got the answer too */
-    g_assert_cmpuint(wait_for_used(&vf0, RX_QUEUE), >=, VNET_HDR_LEN + 42);
-    qtest_quit(qts);
+    g_assert_cmpuint(wait_for_used(&c.vf[0], RX_QUEUE), >=, VNET_HDR_LEN + 42);
+    card_stop(&c);
 }
 
 /*
@@ -242,24 +239,25 @@ static void test_frame_longer_than_tx_burst_is_paced_not_stuck(void)
 {
     const size_t len = 68000;
     g_autofree uint8_t *frame = g_malloc0(len);
-    TwoVfs t;
+    Card c;
 
-    two_vfs_start(&t, ",vfs=2,id=card0");
-    qtest_qmp_assert_success(t.qts, "{'execute': 'nswitch-vf-set', "
+    card_start(&c, ",vfs=2,id=card0", 2);
+    qtest_qmp_assert_success(c.qts, "{'execute': 'nswitch-vf-set', "
                              "'arguments': {'device': 'card0', 'vf': 0, "
                              "'max-tx-rate': 1}}");
-    make_frame(frame, other_oui_mac, t.mac0, 0x99);
+    make_frame(frame, other_oui_mac, c.mac[0], 0x99);
     /* the first goes from the full bucket, into debt */
-    vf_send_from(&t.vf0, BIG_FRAME_AREA, NULL, frame, len);
-    wait_for_counter(t.qts, PATHS, "to-uplink", 1);
+    vf_send_from(&c.vf[0], BIG_FRAME_AREA, NULL, frame, len);
+    wait_for_counter(c.qts, PATHS, "to-uplink", 1);
     /* the second waits for the debt: 68000 bytes at 1 Mbit/s, 544 ms */
-    queue_buffer(&t.vf0, TX_QUEUE, BIG_FRAME_AREA, VNET_HDR_LEN + len, false);
-    g_assert_cmpint(card_counter(t.qts, VF_PORT(0), "rx-frames"), ==, 1);
-    g_assert_true(queue_used_nothing(&t.vf0, TX_QUEUE));
-    qtest_clock_step(t.qts, 1000 * 1000 * 1000);
-    wait_for_used(&t.vf0, TX_QUEUE);
-    wait_for_counter(t.qts, PATHS, "to-uplink", 2);
-    two_vfs_stop(&t);
+    queue_buffer(&c.vf[0], TX_QUEUE, BIG_FRAME_AREA, VNET_HDR_LEN + len, false);
+    assert_bottom_halves_ran(&c, 1, 0);
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(0), "rx-frames"), ==, 1);
+    g_assert_true(queue_used_nothing(&c.vf[0], TX_QUEUE));
+    qtest_clock_step(c.qts, 1000 * 1000 * 1000);
+    wait_for_used(&c.vf[0], TX_QUEUE);
+    wait_for_counter(c.qts, PATHS, "to-uplink", 2);
+    card_stop(&c);
 }
 
 /*
@@ -270,21 +268,21 @@ static void test_frame_longer_than_tx_burst_is_paced_not_stuck(void)
 static void test_empty_uplink_frame_does_not_wedge_the_uplink(void)
 {
     uint8_t frame[60] = { 0 };
-    TwoVfs t;
+    Card c;
 
-    two_vfs_start(&t, ",vfs=2");
-    post_rx_buffer(&t.vf1);
-    uplink_send(t.uplink_fd, frame, 0);
+    card_start(&c, ",vfs=2", 2);
+    post_rx_buffer(&c.vf[1]);
+    uplink_send(c.uplink_fd, frame, 0);
     for (int i = 0; i < 2; i++) {
-        make_frame(frame, t.mac1, outside_mac, 0x77 + i);
-        uplink_send(t.uplink_fd, frame, sizeof(frame));
-        g_assert_cmpuint(wait_for_used(&t.vf1, RX_QUEUE), ==,
+        make_frame(frame, c.mac[1], outside_mac, 0x77 + i);
+        uplink_send(c.uplink_fd, frame, sizeof(frame));
+        g_assert_cmpuint(wait_for_used(&c.vf[1], RX_QUEUE), ==,
                          VNET_HDR_LEN + 60);
-        post_rx_buffer(&t.vf1);
+        post_rx_buffer(&c.vf[1]);
     }
-    g_assert_cmpint(card_counter(t.qts, PATHS, "dropped.runt"), ==, 1);
-    g_assert_cmpint(card_counter(t.qts, UPLINK_PORT, "rx-frames"), ==, 3);
-    two_vfs_stop(&t);
+    g_assert_cmpint(card_counter(c.qts, PATHS, "dropped.runt"), ==, 1);
+    g_assert_cmpint(card_counter(c.qts, UPLINK_PORT, "rx-frames"), ==, 3);
+    card_stop(&c);
 }
 
 int main(int argc, char **argv)

@@ -58,20 +58,14 @@ static void test_unplug_with_frames_held_and_paced(void)
                                                g_get_tmp_dir(), getpid());
     const size_t long_len = 68000;
     g_autofree uint8_t *long_frame = g_malloc0(long_len);
-    uint8_t frame[60], mac0[6], mac1[6];
-    VfDriver vf0, vf1;
+    uint8_t frame[60];
     QTestState *qts;
-    int fd, tries;
+    int tries;
+    Card c;
 
-    qts = start_machine_with_uplink(",vfs=2,id=card0", "-global "
-                                    "ICH9-LPC.acpi-pci-hotplug-with-bridge-"
-                                    "support=off", &fd);
-    prepare_machine(qts);
-    map_vf_bars(qts, 2);
-    vf_driver_start(&vf0, qts, 0);
-    vf_driver_start(&vf1, qts, 1);
-    vf_mac(mac0, 0);
-    vf_mac(mac1, 1);
+    card_start_machine(&c, ",vfs=2,id=card0", "-global ICH9-LPC.acpi-pci-"
+                       "hotplug-with-bridge-support=off", 2);
+    qts = c.qts;
     qtest_qmp_assert_success(qts, "{'execute': 'nswitch-capture-start', "
                              "'arguments': {'device': 'card0', "
                              "'file': %s}}", capture);
@@ -81,8 +75,8 @@ static void test_unplug_with_frames_held_and_paced(void)
 
     /* VF1 posts no buffers: the card holds what VF0 sends it */
     for (int i = 0; i < 3; i++) {
-        make_frame(frame, mac1, mac0, 0x40 + i);
-        vf_send(&vf0, frame, sizeof(frame));
+        make_frame(frame, c.mac[1], c.mac[0], 0x40 + i);
+        vf_send(&c.vf[0], frame, sizeof(frame));
     }
     g_assert_cmpint(card_counter(qts, VF_PORT(1), "held"), >=, 3);
 
@@ -93,12 +87,13 @@ static void test_unplug_with_frames_held_and_paced(void)
     qtest_qmp_assert_success(qts, "{'execute': 'nswitch-vf-set', "
                              "'arguments': {'device': 'card0', 'vf': 0, "
                              "'max-tx-rate': 1}}");
-    make_frame(long_frame, other_oui_mac, mac0, 0x50);
-    vf_send_from(&vf0, BIG_FRAME_AREA, NULL, long_frame, long_len);
-    queue_buffer(&vf0, TX_QUEUE, BIG_FRAME_AREA, VNET_HDR_LEN + long_len,
+    make_frame(long_frame, other_oui_mac, c.mac[0], 0x50);
+    vf_send_from(&c.vf[0], BIG_FRAME_AREA, NULL, long_frame, long_len);
+    queue_buffer(&c.vf[0], TX_QUEUE, BIG_FRAME_AREA, VNET_HDR_LEN + long_len,
                  false);
+    assert_bottom_halves_ran(&c, 1, 0);
     g_assert_cmpint(card_counter(qts, VF_PORT(0), "rx-frames"), ==, 4);
-    g_assert_true(queue_used_nothing(&vf0, TX_QUEUE));
+    g_assert_true(queue_used_nothing(&c.vf[0], TX_QUEUE));
 
     qtest_qmp_assert_success(qts, "{'execute': 'device_del', 'arguments': "
                              "{'id': 'card0'}}");
@@ -110,8 +105,7 @@ static void test_unplug_with_frames_held_and_paced(void)
     /* the paced frame's timer went with the card */
     qtest_clock_step(qts, 2ll * 1000 * 1000 * 1000);
     qtest_qmp_assert_success(qts, "{'execute': 'query-status'}");
-    close(fd);
-    qtest_quit(qts);
+    card_stop(&c);
     unlink(capture);
 }
 

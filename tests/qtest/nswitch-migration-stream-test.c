@@ -235,17 +235,6 @@ static void test_mirror_monitor_uplink_is_refused(void)
     assert_mirror_monitor_refused(UPLINK_PORT);
 }
 
-static uint32_t acl_add(QTestState *qts)
-{
-    QDict *rsp = qtest_qmp(qts, "{'execute': 'nswitch-acl-add', "
-                           "'arguments': {'device': 'card0', "
-                           "'action': 'drop', 'ethertype': 2054}}");
-    uint32_t id = qdict_get_int(qdict_get_qdict(rsp, "return"), "rule");
-
-    qobject_unref(rsp);
-    return id;
-}
-
 /* A rule id of 2^32 - 1: new rules get ids that are not 0 nor taken. */
 static void test_acl_id_near_2_32_does_not_wrap_to_0(void)
 {
@@ -268,8 +257,8 @@ static void test_acl_id_near_2_32_does_not_wrap_to_0(void)
 
     dst = stream_load(&s, ",vfs=2,id=card0", &completed);
     g_assert_true(completed);
-    first = acl_add(dst);
-    second = acl_add(dst);
+    first = acl_add(dst, "card0", "'action': 'drop', 'ethertype': 2054");
+    second = acl_add(dst, "card0", "'action': 'drop', 'ethertype': 2054");
     g_assert_cmpuint(first, !=, 0);
     g_assert_cmpuint(first, !=, UINT32_MAX);
     g_assert_cmpuint(second, !=, 0);

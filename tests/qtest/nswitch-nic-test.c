@@ -6,7 +6,6 @@
  */
 
 #include "qemu/osdep.h"
-#include <poll.h>
 #include "nswitch/card.h"
 
 static void test_pf_identifies_as_modern_virtio_net(void)
@@ -142,11 +141,8 @@ static void test_pf_offers_virtio_f_sr_iov(void)
 
     /* The PF's BAR 4 in the root port's window */
     open_root_port_window(qts);
-    config_writel(qts, CARD_BUS, PF_DEVFN, PCI_BASE_ADDRESS_4, MMIO_WINDOW);
-    config_writel(qts, CARD_BUS, PF_DEVFN, PCI_BASE_ADDRESS_5, 0);
-    config_writel(qts, CARD_BUS, PF_DEVFN, PCI_COMMAND, PCI_COMMAND_MEMORY);
-
-    common = MMIO_WINDOW + virtio_common_cfg_offset(qts);
+    map_pf_bar(qts);
+    common = virtio_structure(qts, PF_DRIVER, VIRTIO_PCI_CAP_COMMON_CFG, NULL);
     qtest_writel(qts, common + VIRTIO_PCI_COMMON_DFSELECT, 1);
     high_features = qtest_readl(qts, common + VIRTIO_PCI_COMMON_DF);
     g_assert_true(high_features & (1u << (VIRTIO_F_VERSION_1 - 32)));
@@ -233,79 +229,77 @@ static void test_vf_enable_fills_relay_table(void)
 
 static void test_uplink_frame_sorted_to_its_vf(void)
 {
-    int fd;
-    QTestState *qts = start_with_uplink(",vfs=2", &fd);
+    Card c;
     uint8_t dst[6];
 
-    set_vfs(qts, 2);
+    card_start(&c, ",vfs=2", 0);
+    set_vfs(c.qts, 2);
     vf_mac(dst, 1);
     /* No driver runs the functions: the owner's empty ring refuses it. */
-    send_socket_frame(fd, dst, outside_mac, 60);
-    wait_for_counter(qts, PATHS, "from-uplink", 1);
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "dropped.receiver-full"),
+    send_socket_frame(c.uplink_fd, dst, outside_mac, 60);
+    wait_for_counter(c.qts, PATHS, "from-uplink", 1);
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(1), "dropped.receiver-full"),
                     ==, 1);
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 0);
-    g_assert_cmpint(card_counter(qts, VF_PORT(0), "dropped.receiver-full"),
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(1), "tx-frames"), ==, 0);
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(0), "dropped.receiver-full"),
                     ==, 0);
-    g_assert_cmpint(card_counter(qts, PF_PORT, "dropped.receiver-full"), ==,
+    g_assert_cmpint(card_counter(c.qts, PF_PORT, "dropped.receiver-full"), ==,
                     0);
-    g_assert_cmpint(card_counter(qts, UPLINK_PORT, "rx-frames"), ==, 1);
+    g_assert_cmpint(card_counter(c.qts, UPLINK_PORT, "rx-frames"), ==, 1);
 
-    send_socket_frame(fd, pf_mac, outside_mac, 70);
-    wait_for_counter(qts, PATHS, "from-uplink", 2);
-    g_assert_cmpint(card_counter(qts, PF_PORT, "dropped.receiver-full"), ==,
+    send_socket_frame(c.uplink_fd, pf_mac, outside_mac, 70);
+    wait_for_counter(c.qts, PATHS, "from-uplink", 2);
+    g_assert_cmpint(card_counter(c.qts, PF_PORT, "dropped.receiver-full"), ==,
                     1);
-    close(fd);
-    qtest_quit(qts);
+    card_stop(&c);
 }
 
 static void test_uplink_broadcast_fans_out(void)
 {
-    int fd;
-    QTestState *qts = start_with_uplink(",vfs=3", &fd);
+    Card c;
 
-    set_vfs(qts, 2);
-    send_socket_frame(fd, broadcast_mac, outside_mac, 60);
-    wait_for_counter(qts, PATHS, "flooded", 1);
+    card_start(&c, ",vfs=3", 0);
+    set_vfs(c.qts, 2);
+    send_socket_frame(c.uplink_fd, broadcast_mac, outside_mac, 60);
+    wait_for_counter(c.qts, PATHS, "flooded", 1);
     /* Without drivers each enabled function refuses its copy. */
-    g_assert_cmpint(card_counter(qts, PF_PORT, "dropped.receiver-full"), ==,
+    g_assert_cmpint(card_counter(c.qts, PF_PORT, "dropped.receiver-full"), ==,
                     1);
-    g_assert_cmpint(card_counter(qts, VF_PORT(0), "dropped.receiver-full"),
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(0), "dropped.receiver-full"),
                     ==, 1);
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "dropped.receiver-full"),
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(1), "dropped.receiver-full"),
                     ==, 1);
-    g_assert_cmpint(card_counter(qts, VF_PORT(2), "dropped.receiver-full"),
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(2), "dropped.receiver-full"),
                     ==, 0);
-    g_assert_cmpint(card_counter(qts, UPLINK_PORT, "tx-frames"), ==, 0);
-    close(fd);
-    qtest_quit(qts);
+    g_assert_cmpint(card_counter(c.qts, UPLINK_PORT, "tx-frames"), ==, 0);
+    card_stop(&c);
 }
 
 static void test_uplink_drops_are_counted_by_reason(void)
 {
-    int fd;
-    QTestState *qts = start_with_uplink(",vfs=2", &fd);
+    Card c;
     uint8_t dst[6];
 
-    set_vfs(qts, 2);
+    card_start(&c, ",vfs=2", 0);
+    set_vfs(c.qts, 2);
     vf_mac(dst, 1);
     /* unknown unicast, a runt, a multicast source, then a disabled VF */
     dst[5] = 0x63;
-    send_socket_frame(fd, dst, outside_mac, 60);
-    send_socket_frame(fd, broadcast_mac, outside_mac, 10);
-    send_socket_frame(fd, broadcast_mac, broadcast_mac, 60);
-    wait_for_counter(qts, PATHS, "dropped.bad-source", 1);
-    g_assert_cmpint(card_counter(qts, PATHS, "dropped.no-destination"), ==, 1);
-    g_assert_cmpint(card_counter(qts, PATHS, "dropped.runt"), ==, 1);
-    g_assert_cmpint(card_counter(qts, UPLINK_PORT, "dropped.runt"), ==, 1);
+    send_socket_frame(c.uplink_fd, dst, outside_mac, 60);
+    send_socket_frame(c.uplink_fd, broadcast_mac, outside_mac, 10);
+    send_socket_frame(c.uplink_fd, broadcast_mac, broadcast_mac, 60);
+    wait_for_counter(c.qts, PATHS, "dropped.bad-source", 1);
+    g_assert_cmpint(card_counter(c.qts, PATHS, "dropped.no-destination"), ==,
+                    1);
+    g_assert_cmpint(card_counter(c.qts, PATHS, "dropped.runt"), ==, 1);
+    g_assert_cmpint(card_counter(c.qts, UPLINK_PORT, "dropped.runt"), ==, 1);
 
-    set_vfs(qts, 1);
+    set_vfs(c.qts, 1);
     vf_mac(dst, 1);
-    send_socket_frame(fd, dst, outside_mac, 60);
-    wait_for_counter(qts, PATHS, "dropped.no-destination", 2);
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 0);
-    close(fd);
-    qtest_quit(qts);
+    send_socket_frame(c.uplink_fd, dst, outside_mac, 60);
+    wait_for_counter(c.qts, PATHS, "dropped.no-destination", 2);
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(1), "tx-frames"), ==, 0);
+    card_stop(&c);
 }
 
 static void test_migration_keeps_relay_table_and_counters(void)
@@ -352,90 +346,69 @@ static void test_migration_keeps_relay_table_and_counters(void)
 
 static void test_vf_to_vf_hairpin_through_virtqueues(void)
 {
-    int fd;
-    QTestState *qts = start_with_uplink(",vfs=2", &fd);
-    VfDriver vf0, vf1;
-    uint8_t mac0[6], mac1[6], frame[60], received[VNET_HDR_LEN + 60];
-    uint8_t on_uplink[128];
+    uint8_t frame[60], after[60];
+    Card c;
 
-    map_vf_bars(qts, 2);
-    vf_driver_start(&vf0, qts, 0);
-    vf_driver_start(&vf1, qts, 1);
-    vf_mac(mac0, 0);
-    vf_mac(mac1, 1);
-    post_rx_buffer(&vf1);
-    post_rx_buffer(&vf0);
+    card_start(&c, ",vfs=2", 2);
+    post_rx_buffer(&c.vf[1]);
+    post_rx_buffer(&c.vf[0]);
 
-    make_frame(frame, mac1, mac0, 0x5a);
-    vf_send(&vf0, frame, sizeof(frame));
-    g_assert_cmpuint(wait_for_used(&vf1, RX_QUEUE), ==, sizeof(received));
-    qtest_memread(qts, vf1.buffers, received, sizeof(received));
-    g_assert_cmpmem(received + VNET_HDR_LEN, sizeof(frame), frame,
-                    sizeof(frame));
-    g_assert_true(queue_used_nothing(&vf0, RX_QUEUE));
-    g_assert_cmpuint(uplink_receive(fd, on_uplink, sizeof(on_uplink), 300),
-                     ==, 0);
-    g_assert_cmpint(card_counter(qts, PATHS, "hairpinned"), ==, 1);
-    g_assert_cmpint(card_counter(qts, PATHS, "to-uplink"), ==, 0);
-    g_assert_cmpint(card_counter(qts, VF_PORT(0), "rx-frames"), ==, 1);
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-bytes"), ==, 60);
-    close(fd);
-    qtest_quit(qts);
+    make_frame(frame, c.mac[1], c.mac[0], 0x5a);
+    vf_send(&c.vf[0], frame, sizeof(frame));
+    assert_received(&c.vf[1], frame, sizeof(frame));
+    g_assert_cmpint(card_counter(c.qts, PATHS, "hairpinned"), ==, 1);
+    g_assert_cmpint(card_counter(c.qts, PATHS, "to-uplink"), ==, 0);
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(0), "rx-frames"), ==, 1);
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(1), "tx-bytes"), ==, 60);
+    /* the card decided in one go, which the QMP answers came after */
+    g_assert_true(queue_used_nothing(&c.vf[0], RX_QUEUE));
+    /* the uplink's first frame is one sent after it: it did not leave */
+    make_frame(after, other_oui_mac, c.mac[0], 0x5b);
+    vf_send(&c.vf[0], after, sizeof(after));
+    assert_uplink_next(c.uplink_fd, after, sizeof(after));
+    card_stop(&c);
 }
 
 static void test_vf_frame_to_other_oui_leaves_by_uplink(void)
 {
-    int fd;
-    QTestState *qts = start_with_uplink(",vfs=2", &fd);
-    const uint8_t other_oui[6] = { 0x02, 0x99, 0x00, 0x00, 0x00, 0x01 };
-    VfDriver vf0, vf1;
-    uint8_t mac0[6], frame[60], on_uplink[128];
+    uint8_t frame[60];
+    Card c;
 
-    map_vf_bars(qts, 2);
-    vf_driver_start(&vf0, qts, 0);
-    vf_driver_start(&vf1, qts, 1);
-    post_rx_buffer(&vf1);
-    vf_mac(mac0, 0);
+    card_start(&c, ",vfs=2", 2);
+    post_rx_buffer(&c.vf[1]);
 
-    make_frame(frame, other_oui, mac0, 0xa5);
-    vf_send(&vf0, frame, sizeof(frame));
-    g_assert_cmpuint(uplink_receive(fd, on_uplink, sizeof(on_uplink), 5000),
-                     ==, sizeof(frame));
-    g_assert_cmpmem(on_uplink, sizeof(frame), frame, sizeof(frame));
-    g_assert_true(queue_used_nothing(&vf1, RX_QUEUE));
-    g_assert_cmpint(card_counter(qts, PATHS, "to-uplink"), ==, 1);
-    g_assert_cmpint(card_counter(qts, PATHS, "hairpinned"), ==, 0);
-    close(fd);
-    qtest_quit(qts);
+    make_frame(frame, other_oui_mac, c.mac[0], 0xa5);
+    vf_send(&c.vf[0], frame, sizeof(frame));
+    assert_uplink_next(c.uplink_fd, frame, sizeof(frame));
+    g_assert_cmpint(card_counter(c.qts, PATHS, "to-uplink"), ==, 1);
+    g_assert_cmpint(card_counter(c.qts, PATHS, "hairpinned"), ==, 0);
+    /* the card decided in one go, which the QMP answers came after */
+    g_assert_true(queue_used_nothing(&c.vf[1], RX_QUEUE));
+    card_stop(&c);
 }
 
 static void test_vf_broadcast_reaches_group_and_uplink(void)
 {
-    int fd;
-    QTestState *qts = start_with_uplink(",vfs=3", &fd);
-    VfDriver vf[3];
-    uint8_t mac0[6], frame[60], on_uplink[128];
+    uint8_t frame[60];
+    Card c;
 
-    map_vf_bars(qts, 3);
+    card_start(&c, ",vfs=3", 3);
     for (int i = 0; i < 3; i++) {
-        vf_driver_start(&vf[i], qts, i);
-        post_rx_buffer(&vf[i]);
+        post_rx_buffer(&c.vf[i]);
     }
-    vf_mac(mac0, 0);
-    make_frame(frame, broadcast_mac, mac0, 0x33);
-    vf_send(&vf[0], frame, sizeof(frame));
-    g_assert_cmpuint(wait_for_used(&vf[1], RX_QUEUE), ==, VNET_HDR_LEN + 60);
-    g_assert_cmpuint(wait_for_used(&vf[2], RX_QUEUE), ==, VNET_HDR_LEN + 60);
-    g_assert_cmpuint(uplink_receive(fd, on_uplink, sizeof(on_uplink), 5000),
-                     ==, sizeof(frame));
-    g_assert_true(queue_used_nothing(&vf[0], RX_QUEUE));
-    g_assert_cmpint(card_counter(qts, PATHS, "flooded"), ==, 1);
+    make_frame(frame, broadcast_mac, c.mac[0], 0x33);
+    vf_send(&c.vf[0], frame, sizeof(frame));
+    assert_received(&c.vf[1], frame, sizeof(frame));
+    assert_received(&c.vf[2], frame, sizeof(frame));
+    assert_uplink_next(c.uplink_fd, frame, sizeof(frame));
+    g_assert_cmpint(card_counter(c.qts, PATHS, "flooded"), ==, 1);
     /* the PF has no driver: its copy is refused and counted */
-    g_assert_cmpint(card_counter(qts, PF_PORT, "dropped.receiver-full"), ==,
+    g_assert_cmpint(card_counter(c.qts, PF_PORT, "dropped.receiver-full"), ==,
                     1);
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 1);
-    close(fd);
-    qtest_quit(qts);
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(1), "tx-frames"), ==, 1);
+    /* the card decided in one go, which the QMP answers came after */
+    g_assert_true(queue_used_nothing(&c.vf[0], RX_QUEUE));
+    card_stop(&c);
 }
 
 static void test_hmp_info_nswitch(void)
@@ -474,29 +447,25 @@ static void test_255_vfs_with_ari(void)
 
 static void test_bogus_gso_request_is_dropped_and_counted(void)
 {
-    int fd;
-    QTestState *qts = start_with_uplink(",vfs=1", &fd);
-    const uint8_t other_oui[6] = { 0x02, 0x99, 0x00, 0x00, 0x00, 0x01 };
     const struct virtio_net_hdr tso_without_size = {
         .gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
     };
-    VfDriver vf0;
-    uint8_t mac0[6], frame[60], on_uplink[128];
+    uint8_t frame[60];
+    Card c;
 
-    map_vf_bars(qts, 1);
-    vf_driver_start(&vf0, qts, 0);
-    vf_mac(mac0, 0);
-    make_frame(frame, other_oui, mac0, 0x11);
-    vf_send_with_header(&vf0, &tso_without_size, frame, sizeof(frame));
-    wait_for_counter(qts, PATHS, "dropped.bad-offload", 1);
+    card_start(&c, ",vfs=1", 1);
+    make_frame(frame, other_oui_mac, c.mac[0], 0x11);
+    vf_send_with_header(&c.vf[0], &tso_without_size, frame, sizeof(frame));
+    wait_for_counter(c.qts, PATHS, "dropped.bad-offload", 1);
     /* refused as it came in: counted on its sender */
-    g_assert_cmpint(card_counter(qts, VF_PORT(0), "dropped.bad-offload"), ==,
-                    1);
-    g_assert_cmpint(card_counter(qts, VF_PORT(0), "rx-frames"), ==, 1);
-    g_assert_cmpuint(uplink_receive(fd, on_uplink, sizeof(on_uplink), 300),
-                     ==, 0);
-    close(fd);
-    qtest_quit(qts);
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(0), "dropped.bad-offload"),
+                    ==, 1);
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(0), "rx-frames"), ==, 1);
+    /* the uplink's first frame is a good one sent after it */
+    make_frame(frame, other_oui_mac, c.mac[0], 0x12);
+    vf_send(&c.vf[0], frame, sizeof(frame));
+    assert_uplink_next(c.uplink_fd, frame, sizeof(frame));
+    card_stop(&c);
 }
 
 static void test_too_many_vfs_without_ari_is_refused(void)
@@ -534,50 +503,39 @@ static void test_multicast_mac_is_refused(void)
 
 static void test_uplink_frames_land_in_the_owners_ring(void)
 {
-    int fd;
-    QTestState *qts = start_with_uplink(",vfs=2", &fd);
-    VfDriver vf0, vf1;
-    uint8_t mac1[6], frame[60], received[VNET_HDR_LEN + 60];
+    uint8_t frame[60];
+    Card c;
 
-    map_vf_bars(qts, 2);
-    vf_driver_start(&vf0, qts, 0);
-    vf_driver_start(&vf1, qts, 1);
-    post_rx_buffer(&vf0);
-    post_rx_buffer(&vf1);
-    vf_mac(mac1, 1);
+    card_start(&c, ",vfs=2", 2);
+    post_rx_buffer(&c.vf[0]);
+    post_rx_buffer(&c.vf[1]);
 
-    make_frame(frame, mac1, outside_mac, 0x66);
-    uplink_send(fd, frame, sizeof(frame));
-    g_assert_cmpuint(wait_for_used(&vf1, RX_QUEUE), ==, sizeof(received));
-    qtest_memread(qts, vf1.buffers, received, sizeof(received));
-    g_assert_cmpmem(received + VNET_HDR_LEN, sizeof(frame), frame,
-                    sizeof(frame));
-    g_assert_true(queue_used_nothing(&vf0, RX_QUEUE));
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-bytes"), ==, 60);
+    make_frame(frame, c.mac[1], outside_mac, 0x66);
+    uplink_send(c.uplink_fd, frame, sizeof(frame));
+    assert_received(&c.vf[1], frame, sizeof(frame));
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(1), "tx-bytes"), ==, 60);
+    /* the card decided in one go, which the QMP answer came after */
+    g_assert_true(queue_used_nothing(&c.vf[0], RX_QUEUE));
 
     /* A broadcast lands in both rings. */
-    post_rx_buffer(&vf1);
+    post_rx_buffer(&c.vf[1]);
     make_frame(frame, broadcast_mac, outside_mac, 0x67);
-    uplink_send(fd, frame, sizeof(frame));
-    wait_for_used(&vf0, RX_QUEUE);
-    wait_for_used(&vf1, RX_QUEUE);
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 2);
+    uplink_send(c.uplink_fd, frame, sizeof(frame));
+    assert_received(&c.vf[0], frame, sizeof(frame));
+    assert_received(&c.vf[1], frame, sizeof(frame));
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(1), "tx-frames"), ==, 2);
 
     /* The next one finds VF1's ring empty: it waits in the card. */
-    make_frame(frame, mac1, outside_mac, 0x68);
-    uplink_send(fd, frame, sizeof(frame));
-    wait_for_counter(qts, PATHS, "from-uplink", 2);
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 2);
-    post_rx_buffer(&vf1);
-    wait_for_used(&vf1, RX_QUEUE);
-    qtest_memread(qts, vf1.buffers, received, sizeof(received));
-    g_assert_cmpmem(received + VNET_HDR_LEN, sizeof(frame), frame,
-                    sizeof(frame));
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 3);
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "dropped.receiver-full"),
+    make_frame(frame, c.mac[1], outside_mac, 0x68);
+    uplink_send(c.uplink_fd, frame, sizeof(frame));
+    wait_for_counter(c.qts, PATHS, "from-uplink", 2);
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(1), "tx-frames"), ==, 2);
+    post_rx_buffer(&c.vf[1]);
+    assert_received(&c.vf[1], frame, sizeof(frame));
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(1), "tx-frames"), ==, 3);
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(1), "dropped.receiver-full"),
                     ==, 0);
-    close(fd);
-    qtest_quit(qts);
+    card_stop(&c);
 }
 
 /* Sends frames marked @first.. to VF1 from the uplink. */
@@ -593,137 +551,117 @@ static void reflect_to_vf1(int fd, uint8_t first, int count)
 }
 
 /* The marker of the frame in VF1's next used RX buffer. */
-static uint8_t next_marker_of_vf1(VfDriver *vf1)
-{
-    uint8_t received[VNET_HDR_LEN + 60];
-
-    post_rx_buffer(vf1);
-    g_assert_cmpuint(wait_for_used(vf1, RX_QUEUE), ==, sizeof(received));
-    qtest_memread(vf1->qts, vf1->buffers, received, sizeof(received));
-    return received[sizeof(received) - 1];
-}
 
 static void test_card_holds_rx_queue_frames_for_a_full_ring(void)
 {
-    int fd;
-    QTestState *qts = start_with_uplink(",vfs=2,rx-queue=2", &fd);
-    VfDriver vf1;
+    Card c;
 
-    map_vf_bars(qts, 2);
-    vf_driver_start(&vf1, qts, 1);
-    reflect_to_vf1(fd, 0x71, 3);
-    wait_for_counter(qts, VF_PORT(1), "dropped.receiver-full", 1);
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 0);
+    card_start(&c, ",vfs=2,rx-queue=2", 2);
+    reflect_to_vf1(c.uplink_fd, 0x71, 3);
+    wait_for_counter(c.qts, VF_PORT(1), "dropped.receiver-full", 1);
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(1), "tx-frames"), ==, 0);
 
     /* The two held frames come in order as the guest posts buffers. */
-    g_assert_cmphex(next_marker_of_vf1(&vf1), ==, 0x71);
-    g_assert_cmphex(next_marker_of_vf1(&vf1), ==, 0x72);
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 2);
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "dropped.port-down"), ==, 0);
+    g_assert_cmphex(next_marker(&c.vf[1], 60), ==, 0x71);
+    g_assert_cmphex(next_marker(&c.vf[1], 60), ==, 0x72);
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(1), "tx-frames"), ==, 2);
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(1), "dropped.port-down"), ==,
+                    0);
 
     /* What a VF holds when it is disabled is dropped as port-down. */
-    reflect_to_vf1(fd, 0x74, 1);
-    wait_for_counter(qts, PATHS, "from-uplink", 4);
-    set_vfs(qts, 0);
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "dropped.port-down"), ==, 1);
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 2);
-    close(fd);
-    qtest_quit(qts);
+    reflect_to_vf1(c.uplink_fd, 0x74, 1);
+    wait_for_counter(c.qts, PATHS, "from-uplink", 4);
+    set_vfs(c.qts, 0);
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(1), "dropped.port-down"), ==,
+                    1);
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(1), "tx-frames"), ==, 2);
+    card_stop(&c);
 }
 
 static void test_without_rx_queue_a_full_ring_drops(void)
 {
-    int fd;
-    QTestState *qts = start_with_uplink(",vfs=2,rx-queue=0", &fd);
-    VfDriver vf1;
+    Card c;
 
-    map_vf_bars(qts, 2);
-    vf_driver_start(&vf1, qts, 1);
-    reflect_to_vf1(fd, 0x81, 1);
-    wait_for_counter(qts, VF_PORT(1), "dropped.receiver-full", 1);
-    reflect_to_vf1(fd, 0x82, 1);
-    wait_for_counter(qts, VF_PORT(1), "dropped.receiver-full", 2);
+    card_start(&c, ",vfs=2,rx-queue=0", 2);
+    reflect_to_vf1(c.uplink_fd, 0x81, 1);
+    wait_for_counter(c.qts, VF_PORT(1), "dropped.receiver-full", 1);
+    reflect_to_vf1(c.uplink_fd, 0x82, 1);
+    wait_for_counter(c.qts, VF_PORT(1), "dropped.receiver-full", 2);
     /* nothing was kept for the next buffer but the next frame */
-    post_rx_buffer(&vf1);
-    reflect_to_vf1(fd, 0x83, 1);
-    g_assert_cmpuint(wait_for_used(&vf1, RX_QUEUE), ==, VNET_HDR_LEN + 60);
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 1);
-    close(fd);
-    qtest_quit(qts);
+    post_rx_buffer(&c.vf[1]);
+    reflect_to_vf1(c.uplink_fd, 0x83, 1);
+    g_assert_cmpuint(wait_for_used(&c.vf[1], RX_QUEUE), ==, VNET_HDR_LEN + 60);
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(1), "tx-frames"), ==, 1);
+    card_stop(&c);
 }
 
 static void test_vepa_relies_on_the_external_switch(void)
 {
-    int fd;
-    QTestState *qts = start_with_uplink(",vfs=2,mode=vepa", &fd);
-    VfDriver vf0, vf1;
-    uint8_t mac0[6], mac1[6], frame[60], on_uplink[128];
-    uint8_t received[VNET_HDR_LEN + 60];
+    uint8_t frame[60], on_uplink[128];
     size_t len;
+    Card c;
 
-    map_vf_bars(qts, 2);
-    vf_driver_start(&vf0, qts, 0);
-    vf_driver_start(&vf1, qts, 1);
-    post_rx_buffer(&vf0);
-    post_rx_buffer(&vf1);
-    vf_mac(mac0, 0);
-    vf_mac(mac1, 1);
+    card_start(&c, ",vfs=2,mode=vepa", 2);
+    post_rx_buffer(&c.vf[0]);
+    post_rx_buffer(&c.vf[1]);
 
     /* VF to VF goes out of the uplink, not to VF1... */
-    make_frame(frame, mac1, mac0, 0x77);
-    vf_send(&vf0, frame, sizeof(frame));
-    len = uplink_receive(fd, on_uplink, sizeof(on_uplink), 5000);
+    make_frame(frame, c.mac[1], c.mac[0], 0x77);
+    vf_send(&c.vf[0], frame, sizeof(frame));
+    len = uplink_receive(c.uplink_fd, on_uplink, sizeof(on_uplink), 5000);
     g_assert_cmpuint(len, ==, sizeof(frame));
-    g_assert_true(queue_used_nothing(&vf1, RX_QUEUE));
-    g_assert_cmpint(card_counter(qts, PATHS, "hairpinned"), ==, 0);
+    g_assert_cmpint(card_counter(c.qts, PATHS, "hairpinned"), ==, 0);
+    /* the card decided in one go, which the QMP answer came after */
+    g_assert_true(queue_used_nothing(&c.vf[1], RX_QUEUE));
     /* ...and reaches it when the external switch reflects it. */
-    uplink_send(fd, on_uplink, len);
-    g_assert_cmpuint(wait_for_used(&vf1, RX_QUEUE), ==, sizeof(received));
-    qtest_memread(qts, vf1.buffers, received, sizeof(received));
-    g_assert_cmpmem(received + VNET_HDR_LEN, sizeof(frame), frame,
-                    sizeof(frame));
+    uplink_send(c.uplink_fd, on_uplink, len);
+    assert_received(&c.vf[1], frame, sizeof(frame));
 
     /* A reflected broadcast reaches the others, never its sender. */
-    post_rx_buffer(&vf1);
-    make_frame(frame, broadcast_mac, mac0, 0x78);
-    vf_send(&vf0, frame, sizeof(frame));
-    len = uplink_receive(fd, on_uplink, sizeof(on_uplink), 5000);
+    post_rx_buffer(&c.vf[1]);
+    make_frame(frame, broadcast_mac, c.mac[0], 0x78);
+    vf_send(&c.vf[0], frame, sizeof(frame));
+    len = uplink_receive(c.uplink_fd, on_uplink, sizeof(on_uplink), 5000);
     g_assert_cmpuint(len, ==, sizeof(frame));
-    g_assert_true(queue_used_nothing(&vf1, RX_QUEUE));
-    uplink_send(fd, on_uplink, len);
-    wait_for_used(&vf1, RX_QUEUE);
-    g_assert_true(queue_used_nothing(&vf0, RX_QUEUE));
-    g_assert_cmpint(card_counter(qts, PATHS, "to-uplink"), ==, 2);
-    close(fd);
-    qtest_quit(qts);
+    g_assert_cmpint(card_counter(c.qts, PATHS, "to-uplink"), ==, 2);
+    g_assert_true(queue_used_nothing(&c.vf[1], RX_QUEUE));
+    uplink_send(c.uplink_fd, on_uplink, len);
+    assert_received(&c.vf[1], frame, sizeof(frame));
+    g_assert_cmpint(card_counter(c.qts, PATHS, "to-uplink"), ==, 2);
+    g_assert_true(queue_used_nothing(&c.vf[0], RX_QUEUE));
+    card_stop(&c);
 }
 
 /* VF0 sends to a PF whose MAC is of another OUI: does the card keep it? */
 static int64_t hairpins_to_foreign_pf(const char *mode)
 {
-    int fd;
     g_autofree char *options = g_strdup_printf(
         ",vfs=1,mac=02:99:00:00:00:01,mode=%s", mode);
-    QTestState *qts = start_with_uplink(options, &fd);
-    const uint8_t pf[6] = { 0x02, 0x99, 0x00, 0x00, 0x00, 0x01 };
-    uint8_t mac0[6], frame[60], on_uplink[128];
-    VfDriver vf0;
+    uint8_t frame[60], after[60], on_uplink[128];
     int64_t hairpinned;
     size_t on_wire;
+    Card c;
 
-    map_vf_bars(qts, 1);
-    vf_driver_start(&vf0, qts, 0);
-    vf_mac(mac0, 0);
-    make_frame(frame, pf, mac0, 0x42);
-    vf_send(&vf0, frame, sizeof(frame));
-    on_wire = uplink_receive(fd, on_uplink, sizeof(on_uplink), 500);
-    hairpinned = card_counter(qts, PATHS, "hairpinned");
+    card_start(&c, options, 1);
+    make_frame(frame, other_oui_mac, c.mac[0], 0x42);
+    vf_send(&c.vf[0], frame, sizeof(frame));
+    /* VF0's buffer came back: the card had decided */
+    hairpinned = card_counter(c.qts, PATHS, "hairpinned");
     /* a hairpinned frame reaches the PF, whose lack of a driver refuses it */
-    g_assert_cmpint(card_counter(qts, PF_PORT, "dropped.receiver-full"), ==,
+    g_assert_cmpint(card_counter(c.qts, PF_PORT, "dropped.receiver-full"), ==,
                     hairpinned);
-    g_assert_cmpuint(on_wire, ==, hairpinned ? 0 : sizeof(frame));
-    close(fd);
-    qtest_quit(qts);
+    /* a frame sent after it that leaves by the uplink in every mode */
+    make_frame(after, outside_mac, c.mac[0], 0x43);
+    vf_send(&c.vf[0], after, sizeof(after));
+    on_wire = uplink_receive(c.uplink_fd, on_uplink, sizeof(on_uplink), 5000);
+    g_assert_cmpuint(on_wire, ==, sizeof(frame));
+    /* the uplink got the PF's frame first, or only the one after it */
+    g_assert_cmpmem(on_uplink, on_wire, hairpinned ? after : frame,
+                    sizeof(frame));
+    if (!hairpinned) {
+        assert_uplink_next(c.uplink_fd, after, sizeof(after));
+    }
+    card_stop(&c);
     return hairpinned;
 }
 
@@ -735,32 +673,31 @@ static void test_veb_switches_across_ouis_nswitch_does_not(void)
 
 static void test_uplink_speed_caps_both_directions(void)
 {
-    int fd;
+    Card c;
     /* 1 Mbit/s: a burst of one GSO frame (65792 bytes), then 125 kB/s */
-    QTestState *qts = start_with_uplink(",vfs=1,uplink-speed=1,id=card0",
-                                        &fd);
     const int burst_frames = 65792 / 60;
     /* 10 ms of the virtual clock refill 1250 bytes, after the leftover */
     const int refill_frames = (65792 % 60 + 1250) / 60;
 
+    card_start(&c, ",vfs=1,uplink-speed=1,id=card0", 0);
     for (int i = 0; i < burst_frames + 100; i++) {
-        send_socket_frame(fd, pf_mac, outside_mac, 60);
+        send_socket_frame(c.uplink_fd, pf_mac, outside_mac, 60);
     }
-    wait_for_counter(qts, UPLINK_PORT, "rx-frames", burst_frames + 100);
-    g_assert_cmpint(card_counter(qts, PATHS, "from-uplink"), ==, burst_frames);
-    g_assert_cmpint(card_counter(qts, PATHS, "dropped.uplink-rate"), ==, 100);
+    wait_for_counter(c.qts, UPLINK_PORT, "rx-frames", burst_frames + 100);
+    g_assert_cmpint(card_counter(c.qts, PATHS, "from-uplink"), ==,
+                    burst_frames);
+    g_assert_cmpint(card_counter(c.qts, PATHS, "dropped.uplink-rate"), ==, 100);
 
-    qtest_clock_step(qts, 10 * 1000 * 1000);
+    qtest_clock_step(c.qts, 10 * 1000 * 1000);
     for (int i = 0; i < 30; i++) {
-        send_socket_frame(fd, pf_mac, outside_mac, 60);
+        send_socket_frame(c.uplink_fd, pf_mac, outside_mac, 60);
     }
-    wait_for_counter(qts, UPLINK_PORT, "rx-frames", burst_frames + 130);
-    g_assert_cmpint(card_counter(qts, PATHS, "from-uplink"), ==,
+    wait_for_counter(c.qts, UPLINK_PORT, "rx-frames", burst_frames + 130);
+    g_assert_cmpint(card_counter(c.qts, PATHS, "from-uplink"), ==,
                     burst_frames + refill_frames);
-    g_assert_cmpint(card_counter(qts, PATHS, "dropped.uplink-rate"), ==,
+    g_assert_cmpint(card_counter(c.qts, PATHS, "dropped.uplink-rate"), ==,
                     100 + 30 - refill_frames);
-    close(fd);
-    qtest_quit(qts);
+    card_stop(&c);
 }
 
 static void test_bad_mode_and_speed_are_refused(void)
@@ -773,11 +710,11 @@ static void test_bad_mode_and_speed_are_refused(void)
 static void test_vswitch_puts_each_vf_on_its_own_netdev(void)
 {
     int uplink[2], vf_net[2][2];
-    QTestState *qts;
-    VfDriver vf0, vf1;
-    uint8_t mac0[6], mac1[6], frame[60], on_wire[128];
-    uint8_t received[VNET_HDR_LEN + 60];
+    uint8_t frame[60], from_pf[60];
     QDict *rsp, *card;
+    QTestState *qts;
+    VfDriver pf;
+    Card c;
 
     g_assert_cmpint(socketpair(PF_UNIX, SOCK_STREAM, 0, uplink), ==, 0);
     for (int i = 0; i < 2; i++) {
@@ -793,30 +730,24 @@ static void test_vswitch_puts_each_vf_on_its_own_netdev(void)
     close(vf_net[0][1]);
     close(vf_net[1][1]);
     prepare_machine(qts);
-    map_vf_bars(qts, 2);
-    vf_driver_start(&vf0, qts, 0);
-    vf_driver_start(&vf1, qts, 1);
-    post_rx_buffer(&vf0);
-    post_rx_buffer(&vf1);
-    vf_mac(mac0, 0);
-    vf_mac(mac1, 1);
+    card_drive(&c, qts, 2);
+    post_rx_buffer(&c.vf[0]);
+    post_rx_buffer(&c.vf[1]);
 
     /* VF0's frame to VF1 leaves by VF0's own netdev: nothing in the card */
-    make_frame(frame, mac1, mac0, 0x21);
-    vf_send(&vf0, frame, sizeof(frame));
-    g_assert_cmpuint(uplink_receive(vf_net[0][0], on_wire, sizeof(on_wire),
-                                    5000), ==, sizeof(frame));
-    g_assert_cmpmem(on_wire, sizeof(frame), frame, sizeof(frame));
-    g_assert_cmpuint(uplink_receive(uplink[0], on_wire, sizeof(on_wire), 200),
-                     ==, 0);
-    g_assert_true(queue_used_nothing(&vf1, RX_QUEUE));
+    make_frame(frame, c.mac[1], c.mac[0], 0x21);
+    vf_send(&c.vf[0], frame, sizeof(frame));
+    assert_uplink_next(vf_net[0][0], frame, sizeof(frame));
+    /* the card's uplink's first frame is one the PF sent after it */
+    pf_driver_start(&pf, qts, 0);
+    make_frame(from_pf, outside_mac, pf_mac, 0x22);
+    vf_send(&pf, from_pf, sizeof(from_pf));
+    assert_uplink_next(uplink[0], from_pf, sizeof(from_pf));
+    g_assert_true(queue_used_nothing(&c.vf[1], RX_QUEUE));
 
     /* The host side's answer comes in on VF1's netdev */
     uplink_send(vf_net[1][0], frame, sizeof(frame));
-    g_assert_cmpuint(wait_for_used(&vf1, RX_QUEUE), ==, sizeof(received));
-    qtest_memread(qts, vf1.buffers, received, sizeof(received));
-    g_assert_cmpmem(received + VNET_HDR_LEN, sizeof(frame), frame,
-                    sizeof(frame));
+    assert_received(&c.vf[1], frame, sizeof(frame));
 
     card = query_card(qts, &rsp);
     g_assert_cmpstr(qdict_get_str(card, "mode"), ==, "vswitch");
@@ -826,7 +757,7 @@ static void test_vswitch_puts_each_vf_on_its_own_netdev(void)
     close(uplink[0]);
     close(vf_net[0][0]);
     close(vf_net[1][0]);
-    qtest_quit(qts);
+    card_stop(&c);
 }
 
 static void test_vswitch_needs_one_free_netdev_per_vf(void)

@@ -13,54 +13,6 @@
 #include "nswitch/card.h"
 
 #define CARD ",id=nsw0,vfs=3"
-/* Far from the VFs' rings, for frames larger than their buffers. */
-#define LARGE_FRAME_ADDR (GUEST_RAM_BASE + 0x100000)
-
-/* Sends a command written with printf's format; returns the answer. */
-static QDict * G_GNUC_PRINTF(2, 3) qmp_printf(QTestState *qts,
-                                              const char *fmt, ...)
-{
-    g_autofree char *command = NULL;
-    va_list ap;
-
-    va_start(ap, fmt);
-    command = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    qtest_qmp_send_raw(qts, "%s", command);
-    return qtest_qmp_receive(qts);
-}
-
-static void G_GNUC_PRINTF(2, 3) qmp_ok(QTestState *qts, const char *fmt, ...)
-{
-    g_autofree char *command = NULL;
-    va_list ap;
-    QDict *rsp;
-
-    va_start(ap, fmt);
-    command = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    rsp = qmp_printf(qts, "%s", command);
-    if (!qdict_haskey(rsp, "return")) {
-        g_error("'%s' failed: %s", command,
-                qdict_get_str(qdict_get_qdict(rsp, "error"), "desc"));
-    }
-    qobject_unref(rsp);
-}
-
-/* A command that must fail with an error mentioning @needle. */
-static void assert_qmp_error(QTestState *qts, const char *needle,
-                             const char *command)
-{
-    QDict *rsp = qmp_printf(qts, "%s", command);
-    QDict *error = qdict_get_qdict(rsp, "error");
-
-    g_assert_nonnull(error);
-    if (!strstr(qdict_get_str(error, "desc"), needle)) {
-        g_error("'%s' answered '%s', not '...%s...'", command,
-                qdict_get_str(error, "desc"), needle);
-    }
-    qobject_unref(rsp);
-}
 
 static void vf_set(QTestState *qts, const char *args)
 {
@@ -88,17 +40,11 @@ static void assert_policy(QTestState *qts, int64_t port, const char *name,
     g_assert_cmpstr(text, ==, json);
 }
 
-static uint64_t vf_device_cfg(int vf)
-{
-    return VF_BAR4_BASE + vf * VF_BAR4_SIZE;
-}
-
 /* The VF's virtio-net config as its guest reads it: MAC and status. */
 static void read_vf_config(QTestState *qts, int vf, uint8_t mac[6],
                            uint16_t *status)
 {
-    uint64_t cfg = vf_device_cfg(vf) +
-                   vf_virtio_cap(qts, vf, VIRTIO_PCI_CAP_DEVICE_CFG, NULL);
+    uint64_t cfg = virtio_structure(qts, vf, VIRTIO_PCI_CAP_DEVICE_CFG, NULL);
 
     if (mac) {
         qtest_memread(qts, cfg, mac, 6);
@@ -130,54 +76,13 @@ static size_t make_tagged_frame(uint8_t *frame, const uint8_t *dst,
     return 64;
 }
 
-/* What the next RX buffer of @d holds: the frame after the header. */
-static size_t receive_frame(VfDriver *d, uint8_t *frame, size_t size)
-{
-    uint8_t buffer[VNET_HDR_LEN + 128];
-    uint32_t len;
-
-    post_rx_buffer(d);
-    len = wait_for_used(d, RX_QUEUE);
-    g_assert_cmpuint(len, <=, sizeof(buffer));
-    g_assert_cmpuint(len - VNET_HDR_LEN, <=, size);
-    qtest_memread(d->qts, d->buffers, buffer, len);
-    memcpy(frame, buffer + VNET_HDR_LEN, len - VNET_HDR_LEN);
-    return len - VNET_HDR_LEN;
-}
-
-typedef struct Card {
-    QTestState *qts;
-    int uplink;
-    VfDriver vf[3];
-    uint8_t mac[3][6];
-} Card;
-
-/* A card with three enabled VFs, each with a running driver. */
-static void card_start(Card *c, const char *options)
-{
-    g_autofree char *all = g_strdup_printf(CARD "%s", options);
-
-    c->qts = start_with_uplink(all, &c->uplink);
-    map_vf_bars(c->qts, 3);
-    for (int vf = 0; vf < 3; vf++) {
-        vf_driver_start(&c->vf[vf], c->qts, vf);
-        vf_mac(c->mac[vf], vf);
-    }
-}
-
-static void card_stop(Card *c)
-{
-    close(c->uplink);
-    qtest_quit(c->qts);
-}
-
 static void test_vf_mac_is_pinned_and_seen_by_the_driver(void)
 {
     static const uint8_t admin[6] = { 0x02, 0x6e, 0x00, 0x00, 0x01, 0x00 };
     Card c;
-    uint8_t frame[60], got[64], seen[6];
+    uint8_t frame[60], seen[6];
 
-    card_start(&c, "");
+    card_start(&c, CARD, 3);
     vf_set(c.qts, "'vf': 0, 'mac': '02:6e:00:00:01:00'");
     assert_policy(c.qts, VF_PORT(0), "mac-pinned", "true");
     /* The driver reads it when it probes again (here: resets the VF). */
@@ -191,8 +96,7 @@ static void test_vf_mac_is_pinned_and_seen_by_the_driver(void)
     wait_for_counter(c.qts, VF_PORT(0), "dropped.spoofed", 1);
     make_frame(frame, c.mac[1], admin, 0x32);
     vf_send(&c.vf[0], frame, sizeof(frame));
-    g_assert_cmpuint(receive_frame(&c.vf[1], got, sizeof(got)), ==, 60);
-    g_assert_cmpmem(got, 60, frame, 60);
+    assert_receives(&c.vf[1], frame, 60);
 
     /* a VF's own MAC as another's is refused, and nothing changes */
     assert_qmp_error(c.qts, "already", "{'execute': 'nswitch-vf-set', "
@@ -209,7 +113,7 @@ static void test_group_moves_a_vf_to_another_relay_group(void)
     QDict *rsp, *card;
     uint8_t frame[60], on_uplink[128];
 
-    card_start(&c, "");
+    card_start(&c, CARD, 3);
     vf_set(c.qts, "'vf': 0, 'group': '02:77:00'");
     card = query_card(c.qts, &rsp);
     g_assert_cmpstr(qdict_get_str(card_port(card, VF_PORT(0)), "mac"), ==,
@@ -221,7 +125,7 @@ static void test_group_moves_a_vf_to_another_relay_group(void)
     make_frame(frame, c.mac[1], (const uint8_t[]) {
                    0x02, 0x77, 0x00, 0x00, 0x00, 0x01 }, 0x41);
     vf_send(&c.vf[0], frame, sizeof(frame));
-    g_assert_cmpuint(uplink_receive(c.uplink, on_uplink, sizeof(on_uplink),
+    g_assert_cmpuint(uplink_receive(c.uplink_fd, on_uplink, sizeof(on_uplink),
                                     5000), ==, 60);
     g_assert_cmpint(card_counter(c.qts, PATHS, "hairpinned"), ==, 0);
     assert_qmp_error(c.qts, "give one", "{'execute': 'nswitch-vf-set', "
@@ -238,7 +142,7 @@ static void test_port_vlan_tags_strips_and_refuses(void)
     Card c;
     uint8_t frame[64], got[128];
 
-    card_start(&c, "");
+    card_start(&c, CARD, 3);
     vf_set(c.qts, "'vf': 0, 'vlan': 10, 'qos': 5");
     assert_policy(c.qts, VF_PORT(0), "vlan", "10");
     assert_policy(c.qts, VF_PORT(0), "qos", "5");
@@ -246,7 +150,7 @@ static void test_port_vlan_tags_strips_and_refuses(void)
     /* out: tagged 802.1Q, priority 5, VLAN 10 */
     make_frame(frame, outside_mac, c.mac[0], 0x51);
     vf_send(&c.vf[0], frame, 60);
-    g_assert_cmpuint(uplink_receive(c.uplink, got, sizeof(got), 5000), ==,
+    g_assert_cmpuint(uplink_receive(c.uplink_fd, got, sizeof(got), 5000), ==,
                      64);
     g_assert_cmphex(got[12], ==, 0x81);
     g_assert_cmphex(got[13], ==, 0x00);
@@ -261,14 +165,14 @@ static void test_port_vlan_tags_strips_and_refuses(void)
 
     /* in: VLAN 10 arrives stripped; VLAN 11 and untagged are refused */
     make_tagged_frame(frame, c.mac[0], outside_mac, 10, 0x53);
-    uplink_send(c.uplink, frame, 64);
+    uplink_send(c.uplink_fd, frame, 64);
     g_assert_cmpuint(receive_frame(&c.vf[0], got, sizeof(got)), ==, 60);
     make_frame(frame, c.mac[0], outside_mac, 0x53);
     g_assert_cmpmem(got, 60, frame, 60);
     make_tagged_frame(frame, c.mac[0], outside_mac, 11, 0x54);
-    uplink_send(c.uplink, frame, 64);
+    uplink_send(c.uplink_fd, frame, 64);
     make_frame(frame, c.mac[0], outside_mac, 0x55);
-    uplink_send(c.uplink, frame, 60);
+    uplink_send(c.uplink_fd, frame, 60);
     wait_for_counter(c.qts, VF_PORT(0), "dropped.vlan", 2);
 
     /* the guest's own tags on a port-VLAN VF are refused */
@@ -280,7 +184,7 @@ static void test_port_vlan_tags_strips_and_refuses(void)
     vf_set(c.qts, "'vf': 0, 'vlan': 0");
     make_frame(frame, outside_mac, c.mac[0], 0x57);
     vf_send(&c.vf[0], frame, 60);
-    g_assert_cmpuint(uplink_receive(c.uplink, got, sizeof(got), 5000), ==,
+    g_assert_cmpuint(uplink_receive(c.uplink_fd, got, sizeof(got), 5000), ==,
                      60);
     card_stop(&c);
 }
@@ -289,17 +193,16 @@ static void test_spoofchk_can_be_turned_off(void)
 {
     static const uint8_t bridged[6] = { 0x02, 0x6e, 0x00, 0x00, 0x00, 0x99 };
     Card c;
-    uint8_t frame[60], got[64];
+    uint8_t frame[60];
 
-    card_start(&c, "");
+    card_start(&c, CARD, 3);
     assert_policy(c.qts, VF_PORT(0), "spoofchk", "true");
     make_frame(frame, c.mac[1], bridged, 0x61);
     vf_send(&c.vf[0], frame, sizeof(frame));
     wait_for_counter(c.qts, VF_PORT(0), "dropped.spoofed", 1);
     vf_set(c.qts, "'vf': 0, 'spoofchk': false");
     vf_send(&c.vf[0], frame, sizeof(frame));
-    g_assert_cmpuint(receive_frame(&c.vf[1], got, sizeof(got)), ==, 60);
-    g_assert_cmpmem(got, 60, frame, 60);
+    assert_receives(&c.vf[1], frame, 60);
     card_stop(&c);
 }
 
@@ -308,7 +211,7 @@ static void test_link_state_drives_the_vf_link(void)
     Card c;
     uint8_t frame[60];
 
-    card_start(&c, "");
+    card_start(&c, CARD, 3);
     g_assert_true(vf_link_up(c.qts, 0));
     vf_set(c.qts, "'vf': 0, 'link-state': 'disable'");
     g_assert_false(vf_link_up(c.qts, 0));
@@ -338,19 +241,18 @@ static void test_link_state_drives_the_vf_link(void)
 /* Queues a frame of @len bytes from VF @d to its own MAC (dropped). */
 static void queue_large_frame(VfDriver *d, const uint8_t *own, size_t len)
 {
-    g_autofree uint8_t *packet = g_malloc0(VNET_HDR_LEN + len);
+    g_autofree uint8_t *frame = g_malloc0(len);
 
-    memcpy(packet + VNET_HDR_LEN, own, 6);
-    memcpy(packet + VNET_HDR_LEN + 6, own, 6);
-    qtest_memwrite(d->qts, LARGE_FRAME_ADDR, packet, VNET_HDR_LEN + len);
-    queue_buffer(d, TX_QUEUE, LARGE_FRAME_ADDR, VNET_HDR_LEN + len, false);
+    memcpy(frame, own, 6);
+    memcpy(frame + 6, own, 6);
+    vf_queue_from(d, BIG_FRAME_AREA, NULL, frame, len);
 }
 
 static void test_max_tx_rate_paces_the_vf(void)
 {
     Card c;
 
-    card_start(&c, "");
+    card_start(&c, CARD, 3);
     /* 1 Mbit/s: 125000 bytes a second after a burst of 65792 */
     vf_set(c.qts, "'vf': 0, 'max-tx-rate': 1");
     assert_policy(c.qts, VF_PORT(0), "max-tx-rate", "1");
@@ -358,12 +260,15 @@ static void test_max_tx_rate_paces_the_vf(void)
     wait_for_used(&c.vf[0], TX_QUEUE);
     queue_large_frame(&c.vf[0], c.mac[0], 60000);
     /* The virtual clock stands still: the second frame waits. */
-    g_usleep(300 * 1000);
+    assert_bottom_halves_ran(&c, 1, 2);
     g_assert_true(queue_used_nothing(&c.vf[0], TX_QUEUE));
     g_assert_cmpint(card_counter(c.qts, VF_PORT(0), "rx-frames"), ==, 1);
-    /* 54208 bytes missing: 434 ms at 1 Mbit/s */
+    /*
+     * 54208 bytes missing: 434 ms at 1 Mbit/s. A clock step runs the
+     * timers it passes before it answers: had the card's resume timer
+     * been due, it would have sent the frame and given its buffer back.
+     */
     qtest_clock_step(c.qts, 400 * 1000 * 1000);
-    g_usleep(100 * 1000);
     g_assert_true(queue_used_nothing(&c.vf[0], TX_QUEUE));
     qtest_clock_step(c.qts, 40 * 1000 * 1000);
     wait_for_used(&c.vf[0], TX_QUEUE);
@@ -378,72 +283,71 @@ static void test_max_tx_rate_paces_the_vf(void)
     card_stop(&c);
 }
 
-static void test_static_relay_entries(void)
+/* The relay table's entry for @mac in query-nswitch, or NULL. */
+static QDict *relay_entry(QDict *card, const char *mac)
 {
-    int fd;
-    QTestState *qts = start_with_uplink(CARD, &fd);
-    QDict *rsp, *card, *entry = NULL;
     QListEntry *e;
-    uint8_t bridged[6] = { 0x02, 0x6e, 0x00, 0x00, 0x00, 0x99 };
 
-    set_vfs(qts, 2);
-    qtest_qmp_assert_success(qts, "{'execute': 'nswitch-relay-add', "
-                             "'arguments': {'device': 'nsw0', "
-                             "'mac': '02:6e:00:00:00:99', 'vf': 1}}");
-    card = query_card(qts, &rsp);
     QLIST_FOREACH_ENTRY(qdict_get_qlist(card, "relay-table"), e) {
-        QDict *candidate = qobject_to(QDict, qlist_entry_obj(e));
+        QDict *entry = qobject_to(QDict, qlist_entry_obj(e));
 
-        if (!strcmp(qdict_get_str(candidate, "mac"), "02:6e:00:00:00:99")) {
-            entry = candidate;
+        if (!strcmp(qdict_get_str(entry, "mac"), mac)) {
+            return entry;
         }
     }
+    return NULL;
+}
+
+static void test_static_relay_entries(void)
+{
+    Card c;
+    QDict *rsp, *card, *entry;
+    uint8_t bridged[6] = { 0x02, 0x6e, 0x00, 0x00, 0x00, 0x99 };
+
+    card_start(&c, CARD, 0);
+    set_vfs(c.qts, 2);
+    qtest_qmp_assert_success(c.qts, "{'execute': 'nswitch-relay-add', "
+                             "'arguments': {'device': 'nsw0', "
+                             "'mac': '02:6e:00:00:00:99', 'vf': 1}}");
+    card = query_card(c.qts, &rsp);
+    entry = relay_entry(card, "02:6e:00:00:00:99");
     g_assert_nonnull(entry);
     g_assert_true(qdict_get_bool(entry, "static"));
     g_assert_cmpint(qdict_get_int(entry, "port"), ==, VF_PORT(1));
     qobject_unref(rsp);
     /* frames for it go to VF 1 (which has no driver here) */
-    send_socket_frame(fd, bridged, outside_mac, 60);
-    wait_for_counter(qts, VF_PORT(1), "dropped.receiver-full", 1);
+    send_socket_frame(c.uplink_fd, bridged, outside_mac, 60);
+    wait_for_counter(c.qts, VF_PORT(1), "dropped.receiver-full", 1);
 
-    qtest_qmp_assert_success(qts, "{'execute': 'nswitch-relay-remove', "
+    qtest_qmp_assert_success(c.qts, "{'execute': 'nswitch-relay-remove', "
                              "'arguments': {'device': 'nsw0', "
                              "'mac': '02:6e:00:00:00:99'}}");
-    send_socket_frame(fd, bridged, outside_mac, 60);
-    wait_for_counter(qts, PATHS, "dropped.no-destination", 1);
+    card = query_card(c.qts, &rsp);
+    g_assert_null(relay_entry(card, "02:6e:00:00:00:99"));
+    g_assert_nonnull(relay_entry(card, "02:6e:00:00:00:02"));
+    qobject_unref(rsp);
+    send_socket_frame(c.uplink_fd, bridged, outside_mac, 60);
+    wait_for_counter(c.qts, PATHS, "dropped.no-destination", 1);
 
-    assert_qmp_error(qts, "function's own", "{'execute': "
+    assert_qmp_error(c.qts, "function's own", "{'execute': "
                      "'nswitch-relay-remove', 'arguments': {'device': "
                      "'nsw0', 'mac': '02:6e:00:00:00:01'}}");
-    assert_qmp_error(qts, "no such entry", "{'execute': "
+    assert_qmp_error(c.qts, "no such entry", "{'execute': "
                      "'nswitch-relay-remove', 'arguments': {'device': 'nsw0', "
                      "'mac': '02:6e:00:00:00:99'}}");
-    assert_qmp_error(qts, "already", "{'execute': 'nswitch-relay-add', "
+    assert_qmp_error(c.qts, "already", "{'execute': 'nswitch-relay-add', "
                      "'arguments': {'device': 'nsw0', "
                      "'mac': '02:6e:00:00:00:02'}}");
-    assert_qmp_error(qts, "'mac' must be a MAC", "{'execute': "
+    assert_qmp_error(c.qts, "'mac' must be a MAC", "{'execute': "
                      "'nswitch-relay-add', 'arguments': {'device': 'nsw0', "
                      "'mac': '02:6e:00:00:00'}}");
-    assert_qmp_error(qts, "VF 7 does not exist", "{'execute': "
+    assert_qmp_error(c.qts, "VF 7 does not exist", "{'execute': "
                      "'nswitch-relay-add', 'arguments': {'device': 'nsw0', "
                      "'mac': '02:6e:00:00:00:98', 'vf': 7}}");
-    assert_qmp_error(qts, "multicast", "{'execute': 'nswitch-relay-add', "
+    assert_qmp_error(c.qts, "multicast", "{'execute': 'nswitch-relay-add', "
                      "'arguments': {'device': 'nsw0', "
                      "'mac': '03:6e:00:00:00:98'}}");
-    close(fd);
-    qtest_quit(qts);
-}
-
-static int64_t acl_add(QTestState *qts, const char *args)
-{
-    QDict *rsp = qmp_printf(qts, "{'execute': 'nswitch-acl-add', "
-                            "'arguments': {'device': 'nsw0', %s}}", args);
-    int64_t rule;
-
-    g_assert_false(qdict_haskey(rsp, "error"));
-    rule = qdict_get_int(qdict_get_qdict(rsp, "return"), "rule");
-    qobject_unref(rsp);
-    return rule;
+    card_stop(&c);
 }
 
 static QDict *acl_rule(QDict *card, int index)
@@ -466,9 +370,9 @@ static void test_acl_rules_drop_allow_and_count(void)
     uint8_t frame[60], got[64];
     int64_t drop, allow;
 
-    card_start(&c, "");
-    drop = acl_add(c.qts, "'action': 'drop', 'src': '02:6e:00:00:00:01', "
-                   "'ethertype': 34997");
+    card_start(&c, CARD, 3);
+    drop = acl_add(c.qts, "nsw0", "'action': 'drop', "
+                   "'src': '02:6e:00:00:00:01', 'ethertype': 34997");
     make_frame(frame, c.mac[1], c.mac[0], 0x81);
     vf_send(&c.vf[0], frame, sizeof(frame));
     wait_for_counter(c.qts, VF_PORT(0), "dropped.acl", 1);
@@ -477,8 +381,8 @@ static void test_acl_rules_drop_allow_and_count(void)
     g_assert_cmpuint(receive_frame(&c.vf[0], got, sizeof(got)), ==, 60);
 
     /* an OUI-wide allow put first overrides it */
-    allow = acl_add(c.qts, "'action': 'allow', 'src': '02:6e:00', "
-                    "'position': 0");
+    allow = acl_add(c.qts, "nsw0", "'action': 'allow', "
+                    "'src': '02:6e:00', 'position': 0");
     card = query_card(c.qts, &rsp);
     g_assert_cmpint(qdict_get_int(acl_rule(card, 0), "rule"), ==, allow);
     g_assert_cmpstr(qdict_get_str(acl_rule(card, 0), "src"), ==, "02:6e:00");
@@ -515,9 +419,9 @@ static void test_mirror_copies_to_the_monitor_vf(void)
 {
     Card c;
     QDict *rsp, *card, *mirror;
-    uint8_t frame[60], got[64], on_uplink[128];
+    uint8_t frame[60], got[64];
 
-    card_start(&c, "");
+    card_start(&c, CARD, 3);
     qtest_qmp_assert_success(c.qts, "{'execute': 'nswitch-mirror-start', "
                              "'arguments': {'device': 'nsw0', "
                              "'monitor-vf': 2, 'vf': 1}}");
@@ -530,27 +434,40 @@ static void test_mirror_copies_to_the_monitor_vf(void)
     make_frame(frame, c.mac[1], c.mac[0], 0x91);
     vf_send(&c.vf[0], frame, sizeof(frame));
     g_assert_cmpuint(receive_frame(&c.vf[1], got, sizeof(got)), ==, 60);
-    g_assert_cmpuint(receive_frame(&c.vf[2], got, sizeof(got)), ==, 60);
-    g_assert_cmpmem(got, 60, frame, 60);
+    assert_receives(&c.vf[2], frame, 60);
     g_assert_cmpint(card_counter(c.qts, PATHS, "mirrored"), ==, 1);
     /* VF 0 to the outside does not concern VF 1 */
     make_frame(frame, outside_mac, c.mac[0], 0x92);
     vf_send(&c.vf[0], frame, sizeof(frame));
-    g_assert_cmpuint(uplink_receive(c.uplink, on_uplink, sizeof(on_uplink),
-                                    5000), ==, 60);
+    assert_uplink_next(c.uplink_fd, frame, sizeof(frame));
     post_rx_buffer(&c.vf[2]);
-    g_usleep(200 * 1000);
-    g_assert_true(queue_used_nothing(&c.vf[2], RX_QUEUE));
 
     /* an ACL rule with action mirror adds its frames */
-    acl_add(c.qts, "'action': 'mirror', 'dst': '52:54:00'");
+    acl_add(c.qts, "nsw0", "'action': 'mirror', 'dst': '52:54:00'");
     make_frame(frame, outside_mac, c.mac[0], 0x93);
     vf_send(&c.vf[0], frame, sizeof(frame));
-    g_assert_cmpuint(wait_for_used(&c.vf[2], RX_QUEUE), ==, VNET_HDR_LEN + 60);
+    /*
+     * VF 2's next frame is this copy: one of 0x92, made before, would
+     * have come first (the card keeps a receiver's frames in order).
+     */
+    assert_received(&c.vf[2], frame, 60);
     g_assert_cmpint(card_counter(c.qts, PATHS, "mirrored"), ==, 2);
 
+    /* stopped, the mirror is gone and VF 1's frames are not copied */
     qtest_qmp_assert_success(c.qts, "{'execute': 'nswitch-mirror-stop', "
                              "'arguments': {'device': 'nsw0'}}");
+    card = query_card(c.qts, &rsp);
+    g_assert_false(qdict_haskey(card, "mirror"));
+    qobject_unref(rsp);
+    post_rx_buffer(&c.vf[2]);
+    make_frame(frame, c.mac[1], c.mac[0], 0x94);
+    vf_send(&c.vf[0], frame, sizeof(frame));
+    g_assert_cmpuint(receive_frame(&c.vf[1], got, sizeof(got)), ==, 60);
+    g_assert_cmpint(card_counter(c.qts, PATHS, "mirrored"), ==, 2);
+    /* VF 2's next frame is one for it: no copy of 0x94 came before */
+    make_frame(frame, c.mac[2], c.mac[0], 0x95);
+    vf_send(&c.vf[0], frame, sizeof(frame));
+    assert_received(&c.vf[2], frame, 60);
     assert_qmp_error(c.qts, "no mirror runs", "{'execute': "
                      "'nswitch-mirror-stop', 'arguments': {'device': "
                      "'nsw0'}}");
@@ -601,16 +518,6 @@ static void capture_start(QTestState *qts, const char *path,
            "{'device': 'nsw0', 'file': '%s' %s}}", path, filter);
 }
 
-static int64_t capture_stop(QTestState *qts)
-{
-    QDict *rsp = qtest_qmp(qts, "{'execute': 'nswitch-capture-stop', "
-                           "'arguments': {'device': 'nsw0'}}");
-    int64_t frames = qdict_get_int(qdict_get_qdict(rsp, "return"), "frames");
-
-    qobject_unref(rsp);
-    return frames;
-}
-
 /*
  * VF 1 sends @hairpin to VF 2 and VF 0 sends @out to the outside; both
  * are seen to arrive. @on_uplink gets @out as the uplink saw it.
@@ -623,7 +530,8 @@ static void send_hairpin_and_out(Card *c, const uint8_t *hairpin,
     vf_send(&c->vf[1], hairpin, 60);
     g_assert_cmpuint(receive_frame(&c->vf[2], got, sizeof(got)), ==, 60);
     vf_send(&c->vf[0], out, 60);
-    g_assert_cmpuint(uplink_receive(c->uplink, on_uplink, 64, 5000), ==, 64);
+    g_assert_cmpuint(uplink_receive(c->uplink_fd, on_uplink, 64, 5000), ==,
+                     64);
 }
 
 /*
@@ -639,7 +547,7 @@ static GPtrArray *capture_hairpin_and_out(Card *c, const char *path,
     int64_t reported;
 
     send_hairpin_and_out(c, hairpin, out, on_uplink);
-    reported = capture_stop(c->qts);
+    reported = capture_stop(c->qts, "nsw0", NULL);
     frames = read_pcap(path);
     g_assert_cmpint(frames->len, ==, reported);
     return frames;
@@ -661,7 +569,7 @@ static void test_capture_writes_in_card_frames_to_pcap(void)
     uint8_t hairpin[60], out[60], on_uplink[64];
     g_autoptr(GPtrArray) frames = NULL;
 
-    card_start(&c, "");
+    card_start(&c, CARD, 3);
     vf_set(c.qts, "'vf': 0, 'vlan': 7");
     make_frame(hairpin, c.mac[2], c.mac[1], 0xa1);
     make_frame(out, outside_mac, c.mac[0], 0xa2);
@@ -699,150 +607,174 @@ static void test_capture_writes_in_card_frames_to_pcap(void)
     card_stop(&c);
 }
 
-/* The marker (last byte) of the next frame VF @d receives. */
-static uint8_t next_marker(VfDriver *d)
-{
-    uint8_t got[128];
-    size_t len = receive_frame(d, got, sizeof(got));
-
-    return got[len - 1];
-}
-
 static void test_full_ring_serves_higher_priority_first(void)
 {
-    int fd;
-    QTestState *qts = start_with_uplink(CARD ",rx-queue=3", &fd);
-    VfDriver vf1;
-    uint8_t mac1[6], frame[64];
+    Card c;
+    uint8_t frame[64];
     static const struct {
         uint8_t priority, marker;
     } sent[] = {
         { 1, 0xb1 }, { 1, 0xb2 }, { 6, 0xb3 }, { 3, 0xb4 },
     };
 
-    map_vf_bars(qts, 2);
-    vf_driver_start(&vf1, qts, 1);
-    vf_mac(mac1, 1);
+    card_start(&c, CARD ",rx-queue=3", 2);
     /* No RX buffer: the first waits in flight, two are held... */
     for (int i = 0; i < 3; i++) {
-        make_tagged_frame(frame, mac1, outside_mac, sent[i].priority << 13,
-                          sent[i].marker);
-        uplink_send(fd, frame, sizeof(frame));
+        make_tagged_frame(frame, c.mac[1], outside_mac,
+                          sent[i].priority << 13, sent[i].marker);
+        uplink_send(c.uplink_fd, frame, sizeof(frame));
     }
-    wait_for_counter(qts, PATHS, "from-uplink", 3);
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "held"), ==, 3);
+    wait_for_counter(c.qts, PATHS, "from-uplink", 3);
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(1), "held"), ==, 3);
     /* ...and priority 3 pushes out the newest priority-1 frame. */
-    make_tagged_frame(frame, mac1, outside_mac, sent[3].priority << 13,
+    make_tagged_frame(frame, c.mac[1], outside_mac, sent[3].priority << 13,
                       sent[3].marker);
-    uplink_send(fd, frame, sizeof(frame));
-    wait_for_counter(qts, VF_PORT(1), "dropped.receiver-full", 1);
+    uplink_send(c.uplink_fd, frame, sizeof(frame));
+    wait_for_counter(c.qts, VF_PORT(1), "dropped.receiver-full", 1);
 
-    g_assert_cmphex(next_marker(&vf1), ==, 0xb1);
-    g_assert_cmphex(next_marker(&vf1), ==, 0xb3);
-    g_assert_cmphex(next_marker(&vf1), ==, 0xb4);
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "held"), ==, 0);
-    g_assert_cmpint(card_counter(qts, VF_PORT(1), "tx-frames"), ==, 3);
-    close(fd);
-    qtest_quit(qts);
+    g_assert_cmphex(next_marker(&c.vf[1], sizeof(frame)), ==, 0xb1);
+    g_assert_cmphex(next_marker(&c.vf[1], sizeof(frame)), ==, 0xb3);
+    g_assert_cmphex(next_marker(&c.vf[1], sizeof(frame)), ==, 0xb4);
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(1), "held"), ==, 0);
+    g_assert_cmpint(card_counter(c.qts, VF_PORT(1), "tx-frames"), ==, 3);
+    card_stop(&c);
+}
+
+/*
+ * HMP's answer to @command is @expected exactly (@exact: "" for a command
+ * that succeeds silently), or contains it.
+ */
+static void G_GNUC_PRINTF(4, 5) hmp_check(QTestState *qts, bool exact,
+                                          const char *expected,
+                                          const char *fmt, ...)
+{
+    g_autofree char *command = NULL;
+    g_autofree char *out = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    command = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    out = qtest_hmp(qts, "%s", command);
+    if (exact ? strcmp(out, expected) != 0 : !strstr(out, expected)) {
+        g_error("'%s' said '%s', not '%s%s%s'", command, out,
+                exact ? "" : "...", expected, exact ? "" : "...");
+    }
+}
+
+#define hmp_says(qts, needle, ...) hmp_check(qts, false, needle, __VA_ARGS__)
+#define hmp_answers(qts, answer, ...) \
+    hmp_check(qts, true, answer, __VA_ARGS__)
+
+/* "info nswitch" does not contain @needle. */
+static void info_lacks(QTestState *qts, const char *needle)
+{
+    g_autofree char *out = qtest_hmp(qts, "info nswitch");
+
+    if (strstr(out, needle)) {
+        g_error("'info nswitch' still says '%s':\n%s", needle, out);
+    }
 }
 
 static void test_hmp_nswitch_command(void)
 {
     g_autofree char *path = g_strdup_printf("%s/nswitch-hmp-%d.pcap",
                                             g_get_tmp_dir(), getpid());
-    int fd;
-    QTestState *qts = start_with_uplink(CARD, &fd);
-    char *out;
+    g_autofree char *capture = g_strdup_printf("capture to %s: 0 frames, "
+                                               "0 lost", path);
+    Card c;
 
-    set_vfs(qts, 3);
-#define HMP_SAYS(needle, ...) do {                  \
-        out = qtest_hmp(qts, __VA_ARGS__);          \
-        if (!strstr(out, needle)) {                 \
-            g_error("HMP said '%s', not '...%s...'", out, needle); \
-        }                                           \
-        g_free(out);                                \
-    } while (0)
+    card_start(&c, CARD, 0);
+    set_vfs(c.qts, 3);
+    hmp_says(c.qts, "nswitch vf DEVICE VF", "nswitch help");
+    /* what succeeds says nothing; what it set shows in "info nswitch" */
+    hmp_answers(c.qts, "", "nswitch vf nsw0 0 vlan 10 qos 3 trust on "
+                "max_tx_rate 100");
+    hmp_answers(c.qts, "rule 1\r\n", "nswitch acl-add nsw0 drop src 02:6e:00 "
+                "ethertype 0x88b5");
+    hmp_answers(c.qts, "", "nswitch relay-add nsw0 02:6e:00:00:00:99 vf 1");
+    hmp_answers(c.qts, "", "nswitch mirror nsw0 2 group 02:6e:00");
+    hmp_answers(c.qts, "", "nswitch capture nsw0 %s vf 1", path);
+    hmp_says(c.qts, "vf0 policy: vlan 10 qos 3, trusted, max tx rate 100 "
+             "Mbit/s", "info nswitch");
+    hmp_says(c.qts, "acl rule 1: drop src 02:6e:00 dst any ethertype 0x88b5: "
+             "0 hits", "info nswitch");
+    hmp_says(c.qts, "02:6e:00:00:00:99 -> port 3 (group 02:6e:00, static)",
+             "info nswitch");
+    hmp_says(c.qts, "mirror to vf2 of 02:6e:00", "info nswitch");
+    hmp_says(c.qts, capture, "info nswitch");
+    assert_policy(c.qts, VF_PORT(0), "max-tx-rate", "100");
 
-    HMP_SAYS("nswitch vf DEVICE VF", "nswitch help");
-    HMP_SAYS("", "nswitch vf nsw0 0 vlan 10 qos 3 trust on max_tx_rate 100");
-    HMP_SAYS("rule 1", "nswitch acl-add nsw0 drop src 02:6e:00 "
-             "ethertype 0x88b5");
-    HMP_SAYS("", "nswitch relay-add nsw0 02:6e:00:00:00:99 vf 1");
-    HMP_SAYS("", "nswitch mirror nsw0 2 group 02:6e:00");
-    HMP_SAYS("", "nswitch capture nsw0 %s vf 1", path);
-    HMP_SAYS("vf0 policy: vlan 10 qos 3, trusted, max tx rate 100 Mbit/s",
-             "info nswitch");
-    HMP_SAYS("acl rule 1: drop src 02:6e:00 dst any ethertype 0x88b5: 0 hits",
-             "info nswitch");
-    HMP_SAYS("02:6e:00:00:00:99 -> port 3 (group 02:6e:00, static)",
-             "info nswitch");
-    HMP_SAYS("mirror to vf2 of 02:6e:00", "info nswitch");
-    HMP_SAYS("capture to", "info nswitch");
-    HMP_SAYS("0 frames in", "nswitch capture-stop nsw0");
-    HMP_SAYS("", "nswitch mirror-stop nsw0");
-    HMP_SAYS("", "nswitch acl-remove nsw0 1");
-    HMP_SAYS("", "nswitch relay-remove nsw0 02:6e:00:00:00:99");
-    HMP_SAYS("", "nswitch vf nsw0 0 state disable spoofchk off");
-    HMP_SAYS("vf0 policy: vlan 10 qos 3, spoofchk off, trusted, link "
+    hmp_says(c.qts, "0 frames in", "nswitch capture-stop nsw0");
+    info_lacks(c.qts, "capture to");
+    hmp_answers(c.qts, "", "nswitch mirror-stop nsw0");
+    info_lacks(c.qts, "mirror to");
+    hmp_answers(c.qts, "", "nswitch acl-remove nsw0 1");
+    info_lacks(c.qts, "acl rule 1");
+    hmp_answers(c.qts, "", "nswitch relay-remove nsw0 02:6e:00:00:00:99");
+    info_lacks(c.qts, "02:6e:00:00:00:99");
+    hmp_answers(c.qts, "", "nswitch vf nsw0 0 state disable spoofchk off");
+    hmp_says(c.qts, "vf0 policy: vlan 10 qos 3, spoofchk off, trusted, link "
              "disable, link down", "info nswitch");
 
-    HMP_SAYS("'vlan' must be a number", "nswitch vf nsw0 0 vlan x");
-    HMP_SAYS("'state' must be auto, enable or disable",
+    hmp_says(c.qts, "'vlan' must be a number", "nswitch vf nsw0 0 vlan x");
+    hmp_says(c.qts, "'state' must be auto, enable or disable",
              "nswitch vf nsw0 0 state off");
-    HMP_SAYS("'trust' needs a value", "nswitch vf nsw0 0 trust");
-    HMP_SAYS("unknown VF setting 'mtu'", "nswitch vf nsw0 0 mtu 9000");
-    HMP_SAYS("unknown subcommand", "nswitch frobnicate nsw0 1");
-    HMP_SAYS("needs the nswitch-nic's id", "nswitch vf");
-    HMP_SAYS("no nswitch-nic with id or QOM path 'nope'",
+    hmp_says(c.qts, "'trust' needs a value", "nswitch vf nsw0 0 trust");
+    hmp_says(c.qts, "unknown VF setting 'mtu'", "nswitch vf nsw0 0 mtu 9000");
+    hmp_says(c.qts, "unknown subcommand", "nswitch frobnicate nsw0 1");
+    hmp_says(c.qts, "needs the nswitch-nic's id", "nswitch vf");
+    hmp_says(c.qts, "no nswitch-nic with id or QOM path 'nope'",
              "nswitch mirror-stop nope");
-    HMP_SAYS("the action must be allow, drop or mirror",
+    hmp_says(c.qts, "the action must be allow, drop or mirror",
              "nswitch acl-add nsw0 reject");
-    HMP_SAYS("no ACL rule 1", "nswitch acl-remove nsw0 1");
-#undef HMP_SAYS
+    hmp_says(c.qts, "no ACL rule 1", "nswitch acl-remove nsw0 1");
+    /* the removed ones are gone, not hidden: removing again fails */
+    hmp_says(c.qts, "no mirror runs", "nswitch mirror-stop nsw0");
+    hmp_says(c.qts, "no such entry", "nswitch relay-remove nsw0 "
+             "02:6e:00:00:00:99");
     unlink(path);
-    close(fd);
-    qtest_quit(qts);
+    card_stop(&c);
 }
 
 static void test_bad_arguments_change_nothing(void)
 {
-    int fd;
-    QTestState *qts = start_with_uplink(CARD, &fd);
+    Card c;
 
-    set_vfs(qts, 3);
-    assert_qmp_error(qts, "no nswitch-nic with id or QOM path 'nope'",
+    card_start(&c, CARD, 0);
+    set_vfs(c.qts, 3);
+    assert_qmp_error(c.qts, "no nswitch-nic with id or QOM path 'nope'",
                      "{'execute': 'nswitch-vf-set', 'arguments': "
                      "{'device': 'nope', 'vf': 0, 'trust': true}}");
-    assert_qmp_error(qts, "VF 3 does not exist; the card has 3 VFs",
+    assert_qmp_error(c.qts, "VF 3 does not exist; the card has 3 VFs",
                      "{'execute': 'nswitch-vf-set', 'arguments': "
                      "{'device': 'nsw0', 'vf': 3, 'trust': true}}");
-    assert_qmp_error(qts, "'vlan' must be 0 (none) to 4094, not 4095",
+    assert_qmp_error(c.qts, "'vlan' must be 0 (none) to 4094, not 4095",
                      "{'execute': 'nswitch-vf-set', 'arguments': "
                      "{'device': 'nsw0', 'vf': 0, 'vlan': 4095, "
                      "'trust': true}}");
-    assert_qmp_error(qts, "give 'vlan' too", "{'execute': 'nswitch-vf-set', "
+    assert_qmp_error(c.qts, "give 'vlan' too", "{'execute': 'nswitch-vf-set', "
                      "'arguments': {'device': 'nsw0', 'vf': 0, 'qos': 3}}");
-    assert_qmp_error(qts, "'qos' must be 0 to 7", "{'execute': "
+    assert_qmp_error(c.qts, "'qos' must be 0 to 7", "{'execute': "
                      "'nswitch-vf-set', 'arguments': {'device': 'nsw0', "
                      "'vf': 0, 'vlan': 3, 'qos': 8}}");
-    assert_qmp_error(qts, "'max-tx-rate' is 100001 Mbit/s; at most 100000",
+    assert_qmp_error(c.qts, "'max-tx-rate' is 100001 Mbit/s; at most 100000",
                      "{'execute': 'nswitch-vf-set', 'arguments': "
                      "{'device': 'nsw0', 'vf': 0, 'max-tx-rate': 100001}}");
-    assert_qmp_error(qts, "must be unicast", "{'execute': "
+    assert_qmp_error(c.qts, "must be unicast", "{'execute': "
                      "'nswitch-vf-set', 'arguments': {'device': 'nsw0', "
                      "'vf': 0, 'mac': '03:00:00:00:00:01'}}");
-    assert_qmp_error(qts, "'mac' must be a MAC address", "{'execute': "
+    assert_qmp_error(c.qts, "'mac' must be a MAC address", "{'execute': "
                      "'nswitch-vf-set', 'arguments': {'device': 'nsw0', "
                      "'vf': 0, 'mac': '02:00:00:00:00:0g'}}");
-    assert_qmp_error(qts, "does not accept value 'up'", "{'execute': "
+    assert_qmp_error(c.qts, "does not accept value 'up'", "{'execute': "
                      "'nswitch-vf-set', 'arguments': {'device': 'nsw0', "
                      "'vf': 0, 'link-state': 'up'}}");
     /* none of the refused commands set anything */
-    assert_policy(qts, VF_PORT(0), "trust", "false");
-    assert_policy(qts, VF_PORT(0), "vlan", "0");
-    assert_policy(qts, VF_PORT(0), "mac-pinned", "false");
-    close(fd);
-    qtest_quit(qts);
+    assert_policy(c.qts, VF_PORT(0), "trust", "false");
+    assert_policy(c.qts, VF_PORT(0), "vlan", "0");
+    assert_policy(c.qts, VF_PORT(0), "mac-pinned", "false");
+    card_stop(&c);
 }
 
 static void test_vswitch_card_has_no_vf_policy(void)
@@ -880,7 +812,8 @@ static void test_migration_keeps_policy_acl_and_mirror(void)
     vf_set(src, "'vf': 1, 'mac': '02:6e:00:00:02:00', 'vlan': 12, 'qos': 4, "
            "'spoofchk': false, 'trust': true, 'link-state': 'disable', "
            "'max-tx-rate': 50");
-    acl_add(src, "'action': 'drop', 'dst': '02:6e:00:00:00:03', 'vlan': 0");
+    acl_add(src, "nsw0", "'action': 'drop', 'dst': '02:6e:00:00:00:03', "
+            "'vlan': 0");
     qtest_qmp_assert_success(src, "{'execute': 'nswitch-mirror-start', "
                              "'arguments': {'device': 'nsw0', "
                              "'monitor-vf': 2, 'group': '02:6e:00'}}");
@@ -905,7 +838,7 @@ static void test_migration_keeps_policy_acl_and_mirror(void)
                     ==, "02:6e:00");
     qobject_unref(rsp);
     /* the next rule gets a fresh id */
-    g_assert_cmpint(acl_add(dst, "'action': 'allow'"), ==, 2);
+    g_assert_cmpint(acl_add(dst, "nsw0", "'action': 'allow'"), ==, 2);
 
     close(src_fd);
     close(dst_fd);

@@ -135,24 +135,6 @@ bool vf_present(QTestState *qts, uint16_t vf)
     return true;
 }
 
-uint32_t virtio_common_cfg_offset(QTestState *qts)
-{
-    uint8_t at = config_readl(qts, CARD_BUS, PF_DEVFN, PCI_CAPABILITY_LIST);
-
-    while (at) {
-        uint32_t header = config_readl(qts, CARD_BUS, PF_DEVFN, at);
-
-        if ((header & 0xff) == PCI_CAP_ID_VNDR &&
-            (header >> 24) == VIRTIO_PCI_CAP_COMMON_CFG) {
-            g_assert_cmpuint(config_readl(qts, CARD_BUS, PF_DEVFN, at + 4) &
-                             0xff, ==, 4);
-            return config_readl(qts, CARD_BUS, PF_DEVFN, at + 8);
-        }
-        at = (header >> 8) & 0xfc;
-    }
-    g_assert_not_reached();
-}
-
 QDict *query_card(QTestState *qts, QDict **rsp)
 {
     QList *cards;
@@ -192,6 +174,113 @@ int64_t card_counter(QTestState *qts, int64_t port, const char *name)
     value = qdict_get_int(where, name);
     qobject_unref(rsp);
     return value;
+}
+
+static QDict * G_GNUC_PRINTF(3, 0) qmp_vprintf(QTestState *qts,
+                                               char **command,
+                                               const char *fmt, va_list ap)
+{
+    *command = g_strdup_vprintf(fmt, ap);
+    qtest_qmp_send_raw(qts, "%s", *command);
+    return qtest_qmp_receive(qts);
+}
+
+static QDict * G_GNUC_PRINTF(2, 3) qmp_printf(QTestState *qts,
+                                             const char *fmt, ...)
+{
+    g_autofree char *command = NULL;
+    va_list ap;
+    QDict *rsp;
+
+    va_start(ap, fmt);
+    rsp = qmp_vprintf(qts, &command, fmt, ap);
+    va_end(ap);
+    return rsp;
+}
+
+/* @rsp, the answer to @command, is an error that mentions @needle. */
+static void assert_error_mentions(QDict *rsp, const char *needle,
+                                  const char *command)
+{
+    QDict *error = qdict_get_qdict(rsp, "error");
+
+    if (!error) {
+        g_error("'%s' succeeded; expected an error with '%s'", command,
+                needle);
+    }
+    g_test_message("%s: %s", command, qdict_get_str(error, "desc"));
+    if (!strstr(qdict_get_str(error, "desc"), needle)) {
+        g_error("'%s' answered '%s', not '...%s...'", command,
+                qdict_get_str(error, "desc"), needle);
+    }
+    qobject_unref(rsp);
+}
+
+/* The command succeeds (@needle NULL), or fails mentioning @needle. */
+static void G_GNUC_PRINTF(3, 0) qmp_vcheck(QTestState *qts,
+                                           const char *needle,
+                                           const char *fmt, va_list ap)
+{
+    g_autofree char *command = NULL;
+    QDict *rsp = qmp_vprintf(qts, &command, fmt, ap);
+
+    if (needle) {
+        assert_error_mentions(rsp, needle, command);
+        return;
+    }
+    if (!qdict_haskey(rsp, "return")) {
+        g_error("'%s' failed: %s", command,
+                qdict_get_str(qdict_get_qdict(rsp, "error"), "desc"));
+    }
+    qobject_unref(rsp);
+}
+
+void qmp_ok(QTestState *qts, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    qmp_vcheck(qts, NULL, fmt, ap);
+    va_end(ap);
+}
+
+void assert_qmp_error(QTestState *qts, const char *needle, const char *fmt,
+                      ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    qmp_vcheck(qts, needle, fmt, ap);
+    va_end(ap);
+}
+
+int64_t acl_add(QTestState *qts, const char *device, const char *args)
+{
+    QDict *rsp = qmp_printf(qts, "{'execute': 'nswitch-acl-add', "
+                            "'arguments': {'device': '%s', %s}}", device,
+                            args);
+    int64_t rule;
+
+    g_assert_false(qdict_haskey(rsp, "error"));
+    rule = qdict_get_int(qdict_get_qdict(rsp, "return"), "rule");
+    qobject_unref(rsp);
+    return rule;
+}
+
+int64_t capture_stop(QTestState *qts, const char *device, int64_t *lost)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'nswitch-capture-stop', "
+                           "'arguments': {'device': %s}}", device);
+    QDict *info = qdict_get_qdict(rsp, "return");
+    int64_t frames;
+
+    g_assert_nonnull(info);
+    frames = qdict_get_int(info, "frames");
+    if (lost) {
+        *lost = qdict_get_int(info, "lost");
+    }
+    qobject_unref(rsp);
+    return frames;
 }
 
 void wait_for_counter(QTestState *qts, int64_t port, const char *name,
@@ -351,8 +440,9 @@ void map_vf_bars(QTestState *qts, uint16_t vfs)
     }
 }
 
-uint32_t vf_virtio_cap(QTestState *qts, int vf, uint8_t type,
-                       uint32_t *extra)
+/* Offset in BAR 4 of function @vf's virtio structure @type. */
+static uint32_t virtio_cap(QTestState *qts, int vf, uint8_t type,
+                           uint32_t *extra)
 {
     uint8_t at = config_readl(qts, CARD_BUS, VF_DEVFN(vf),
                               PCI_CAPABILITY_LIST);
@@ -361,6 +451,8 @@ uint32_t vf_virtio_cap(QTestState *qts, int vf, uint8_t type,
         uint32_t header = config_readl(qts, CARD_BUS, VF_DEVFN(vf), at);
 
         if ((header & 0xff) == PCI_CAP_ID_VNDR && (header >> 24) == type) {
+            g_assert_cmpuint(config_readl(qts, CARD_BUS, VF_DEVFN(vf),
+                                          at + 4) & 0xff, ==, 4);
             if (extra) {
                 *extra = config_readl(qts, CARD_BUS, VF_DEVFN(vf), at + 16);
             }
@@ -371,7 +463,19 @@ uint32_t vf_virtio_cap(QTestState *qts, int vf, uint8_t type,
     g_assert_not_reached();
 }
 
-void setup_queue(VfDriver *d, int index, uint64_t ram,
+/* BAR 4 of VF @vf, or of the PF (PF_DRIVER), as the tests map it. */
+static uint64_t bar4(int vf)
+{
+    return vf == PF_DRIVER ? MMIO_WINDOW : VF_BAR4_BASE + vf * VF_BAR4_SIZE;
+}
+
+uint64_t virtio_structure(QTestState *qts, int vf, uint8_t type,
+                          uint32_t *extra)
+{
+    return bar4(vf) + virtio_cap(qts, vf, type, extra);
+}
+
+static void setup_queue(VfDriver *d, int index, uint64_t ram,
                  uint64_t notify_base, uint32_t notify_multiplier)
 {
     VirtqueueRings *q = &d->queue[index];
@@ -395,8 +499,8 @@ void setup_queue(VfDriver *d, int index, uint64_t ram,
     qtest_writew(d->qts, d->common + VIRTIO_PCI_COMMON_Q_ENABLE, 1);
 }
 
-/* Starts the driver of VF @vf, or of the PF for -1, with BAR 4 at @bar. */
-static void driver_start(VfDriver *d, QTestState *qts, int vf, uint64_t bar,
+/* Starts the driver of VF @vf, or of the PF for PF_DRIVER. */
+static void driver_start(VfDriver *d, QTestState *qts, int vf,
                          uint32_t features)
 {
     uint64_t ram = GUEST_RAM_BASE + vf * VF_RAM_SIZE;
@@ -407,9 +511,9 @@ static void driver_start(VfDriver *d, QTestState *qts, int vf, uint64_t bar,
     memset(d, 0, sizeof(*d));
     d->qts = qts;
     d->vf = vf;
-    d->common = bar + vf_virtio_cap(qts, vf, VIRTIO_PCI_CAP_COMMON_CFG, NULL);
-    notify = bar + vf_virtio_cap(qts, vf, VIRTIO_PCI_CAP_NOTIFY_CFG,
-                                 &multiplier);
+    d->common = virtio_structure(qts, vf, VIRTIO_PCI_CAP_COMMON_CFG, NULL);
+    notify = virtio_structure(qts, vf, VIRTIO_PCI_CAP_NOTIFY_CFG,
+                              &multiplier);
     d->buffers = ram + 0x1000;
 
     qtest_writeb(qts, d->common + VIRTIO_PCI_COMMON_STATUS, 0);
@@ -438,7 +542,7 @@ static void driver_start(VfDriver *d, QTestState *qts, int vf, uint64_t bar,
 void vf_driver_start_with_features(VfDriver *d, QTestState *qts, int vf,
                                    uint32_t features)
 {
-    driver_start(d, qts, vf, VF_BAR4_BASE + vf * VF_BAR4_SIZE, features);
+    driver_start(d, qts, vf, features);
 }
 
 void vf_driver_start(VfDriver *d, QTestState *qts, int vf)
@@ -457,24 +561,62 @@ void map_pf_bar(QTestState *qts)
 void pf_driver_start(VfDriver *d, QTestState *qts, uint32_t features)
 {
     map_pf_bar(qts);
-    driver_start(d, qts, PF_DRIVER, MMIO_WINDOW, features);
+    driver_start(d, qts, PF_DRIVER, features);
+}
+
+void write_descriptor(VfDriver *d, int index, uint16_t slot, uint64_t addr,
+                      uint32_t len, uint16_t flags, uint16_t next)
+{
+    uint64_t desc = d->queue[index].desc + 16 * slot;
+
+    qtest_writeq(d->qts, desc, addr);
+    qtest_writel(d->qts, desc + 8, len);
+    qtest_writew(d->qts, desc + 12, flags);
+    qtest_writew(d->qts, desc + 14, next);
+}
+
+void make_available(VfDriver *d, int index, uint16_t head)
+{
+    VirtqueueRings *q = &d->queue[index];
+
+    qtest_writew(d->qts, q->avail + 4 + 2 * (q->next_avail % QUEUE_SIZE),
+                 head);
+    q->next_avail++;
+    qtest_writew(d->qts, q->avail + 2, q->next_avail);
+    qtest_writew(d->qts, q->notify, index);
+}
+
+uint16_t used_index(VfDriver *d, int index)
+{
+    return qtest_readw(d->qts, d->queue[index].used + 2);
+}
+
+bool take_used(VfDriver *d, int index, uint32_t *id, uint32_t *len)
+{
+    VirtqueueRings *q = &d->queue[index];
+    uint64_t entry = q->used + 4 + 8 * (q->seen_used % QUEUE_SIZE);
+
+    if (used_index(d, index) == q->seen_used) {
+        return false;
+    }
+    if (id) {
+        *id = qtest_readl(d->qts, entry);
+    }
+    if (len) {
+        *len = qtest_readl(d->qts, entry + 4);
+    }
+    q->seen_used++;
+    return true;
 }
 
 void queue_buffer(VfDriver *d, int index, uint64_t addr, uint32_t len,
                   bool device_writes)
 {
-    VirtqueueRings *q = &d->queue[index];
-    uint16_t slot = q->next_avail % QUEUE_SIZE;
-    uint64_t desc = q->desc + 16 * slot;
+    uint16_t slot = d->queue[index].next_avail % QUEUE_SIZE;
 
-    qtest_writeq(d->qts, desc, addr);
-    qtest_writel(d->qts, desc + 8, len);
-    qtest_writew(d->qts, desc + 12, device_writes ? VRING_DESC_F_WRITE : 0);
-    qtest_writew(d->qts, desc + 14, 0);
-    qtest_writew(d->qts, q->avail + 4 + 2 * slot, slot);
-    q->next_avail++;
-    qtest_writew(d->qts, q->avail + 2, q->next_avail);
-    qtest_writew(d->qts, q->notify, index);
+    write_descriptor(d, index, slot, addr, len,
+                     device_writes ? VRING_DESC_F_WRITE : 0, 0);
+    make_available(d, index, slot);
 }
 
 uint8_t vf_control(VfDriver *d, uint8_t class, uint8_t command,
@@ -500,21 +642,13 @@ uint8_t vf_control(VfDriver *d, uint8_t class, uint8_t command,
     qtest_writeb(d->qts, at + 16 + len, 0xff);
     for (int i = 0; i < 3; i++) {
         uint16_t slot = (head + i) % QUEUE_SIZE;
-        uint64_t desc = q->desc + 16 * slot;
 
-        qtest_writeq(d->qts, desc, chain[i].addr);
-        qtest_writel(d->qts, desc + 8, chain[i].len);
-        qtest_writew(d->qts, desc + 12, chain[i].flags);
-        qtest_writew(d->qts, desc + 14, (slot + 1) % QUEUE_SIZE);
+        write_descriptor(d, CONTROL_QUEUE, slot, chain[i].addr, chain[i].len,
+                         chain[i].flags, (slot + 1) % QUEUE_SIZE);
     }
-    qtest_writew(d->qts, q->avail + 4 + 2 * (q->next_avail % QUEUE_SIZE),
-                 head);
-    q->next_avail++;
-    qtest_writew(d->qts, q->avail + 2, q->next_avail);
-    qtest_writew(d->qts, q->notify, CONTROL_QUEUE);
+    make_available(d, CONTROL_QUEUE, head);
     for (int tries = 0; tries < 500; tries++) {
-        if (qtest_readw(d->qts, q->used + 2) != q->seen_used) {
-            q->seen_used++;
+        if (take_used(d, CONTROL_QUEUE, NULL, NULL)) {
             return qtest_readb(d->qts, at + 16 + len);
         }
         if (qtest_readb(d->qts, d->common + VIRTIO_PCI_COMMON_STATUS) &
@@ -528,15 +662,10 @@ uint8_t vf_control(VfDriver *d, uint8_t class, uint8_t command,
 
 uint32_t wait_for_used(VfDriver *d, int index)
 {
-    VirtqueueRings *q = &d->queue[index];
+    uint32_t len;
 
     for (int tries = 0; tries < 500; tries++) {
-        uint16_t used = qtest_readw(d->qts, q->used + 2);
-
-        if (used != q->seen_used) {
-            uint32_t len = qtest_readl(d->qts, q->used + 4 +
-                                       8 * (q->seen_used % QUEUE_SIZE) + 4);
-            q->seen_used++;
+        if (take_used(d, index, NULL, &len)) {
             return len;
         }
         g_usleep(10 * 1000);
@@ -546,13 +675,51 @@ uint32_t wait_for_used(VfDriver *d, int index)
 
 bool queue_used_nothing(VfDriver *d, int index)
 {
-    return qtest_readw(d->qts, d->queue[index].used + 2) ==
-           d->queue[index].seen_used;
+    return used_index(d, index) == d->queue[index].seen_used;
 }
 
 void post_rx_buffer(VfDriver *d)
 {
     queue_buffer(d, RX_QUEUE, d->buffers, 2048, true);
+}
+
+size_t read_received(VfDriver *d, uint8_t *frame, size_t size)
+{
+    uint32_t len = wait_for_used(d, RX_QUEUE);
+
+    g_assert_cmpuint(len, >=, VNET_HDR_LEN);
+    g_assert_cmpuint(len - VNET_HDR_LEN, <=, size);
+    qtest_memread(d->qts, d->buffers + VNET_HDR_LEN, frame,
+                  len - VNET_HDR_LEN);
+    return len - VNET_HDR_LEN;
+}
+
+size_t receive_frame(VfDriver *d, uint8_t *frame, size_t size)
+{
+    post_rx_buffer(d);
+    return read_received(d, frame, size);
+}
+
+void assert_received(VfDriver *d, const uint8_t *frame, size_t len)
+{
+    g_autofree uint8_t *got = g_malloc(len);
+
+    g_assert_cmpuint(read_received(d, got, len), ==, len);
+    g_assert_cmpmem(got, len, frame, len);
+}
+
+void assert_receives(VfDriver *d, const uint8_t *frame, size_t len)
+{
+    post_rx_buffer(d);
+    assert_received(d, frame, len);
+}
+
+uint8_t next_marker(VfDriver *d, size_t len)
+{
+    uint8_t got[128];
+
+    g_assert_cmpuint(receive_frame(d, got, sizeof(got)), ==, len);
+    return got[len - 1];
 }
 
 void vf_send_with_header(VfDriver *d, const struct virtio_net_hdr *hdr,
@@ -598,26 +765,53 @@ void vf_send_from(VfDriver *d, uint64_t addr,
     wait_for_used(d, TX_QUEUE);
 }
 
-void two_vfs_start_with_features(TwoVfs *t, const char *card_options,
-                                 uint32_t vf1_features)
+void card_drive(Card *c, QTestState *qts, int vfs)
 {
-    t->qts = start_with_uplink(card_options, &t->uplink_fd);
-    map_vf_bars(t->qts, 2);
-    vf_driver_start(&t->vf0, t->qts, 0);
-    vf_driver_start_with_features(&t->vf1, t->qts, 1, vf1_features);
-    vf_mac(t->mac0, 0);
-    vf_mac(t->mac1, 1);
+    g_assert_cmpint(vfs, <=, CARD_MAX_VFS);
+    memset(c, 0, sizeof(*c));
+    c->qts = qts;
+    c->uplink_fd = -1;
+    if (vfs) {
+        map_vf_bars(qts, vfs);
+    }
+    for (int vf = 0; vf < vfs; vf++) {
+        vf_driver_start(&c->vf[vf], qts, vf);
+        vf_mac(c->mac[vf], vf);
+    }
 }
 
-void two_vfs_start(TwoVfs *t, const char *card_options)
+void card_start_machine(Card *c, const char *card_options,
+                        const char *machine_options, int vfs)
 {
-    two_vfs_start_with_features(t, card_options, 0);
+    int fd;
+    QTestState *qts = start_machine_with_uplink(card_options,
+                                                machine_options, &fd);
+
+    prepare_machine(qts);
+    card_drive(c, qts, vfs);
+    c->uplink_fd = fd;
 }
 
-void two_vfs_stop(TwoVfs *t)
+void card_start(Card *c, const char *card_options, int vfs)
 {
-    close(t->uplink_fd);
-    qtest_quit(t->qts);
+    card_start_machine(c, card_options, "", vfs);
+}
+
+void card_stop(Card *c)
+{
+    if (c->uplink_fd >= 0) {
+        close(c->uplink_fd);
+    }
+    qtest_quit(c->qts);
+}
+
+void assert_bottom_halves_ran(Card *c, int from, int to)
+{
+    uint8_t frame[60];
+
+    make_frame(frame, c->mac[to], c->mac[from], 0x2b);
+    vf_send(&c->vf[from], frame, sizeof(frame));
+    assert_receives(&c->vf[to], frame, sizeof(frame));
 }
 
 void make_frame(uint8_t *frame, const uint8_t *dst, const uint8_t *src,
@@ -654,6 +848,14 @@ size_t uplink_receive(int fd, uint8_t *frame, size_t size, int ms)
     return len;
 }
 
+void assert_uplink_next(int fd, const uint8_t *frame, size_t len)
+{
+    g_autofree uint8_t *got = g_malloc(len);
+
+    g_assert_cmpuint(uplink_receive(fd, got, len, 5000), ==, len);
+    g_assert_cmpmem(got, len, frame, len);
+}
+
 void assert_device_add_fails(const char *options, const char *needle)
 {
     QTestState *qts = qtest_init(MACHINE_ARGS
@@ -663,14 +865,8 @@ void assert_device_add_fails(const char *options, const char *needle)
     QObject *args = qobject_from_json(json, &error_abort);
     QDict *rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': %p}",
                            args);
-    QDict *error = qdict_get_qdict(rsp, "error");
-    const char *desc;
 
-    g_assert_nonnull(error);
-    desc = qdict_get_str(error, "desc");
-    g_test_message("device_add {%s}: %s", options, desc);
-    g_assert_nonnull(strstr(desc, needle));
-    qobject_unref(rsp);
+    assert_error_mentions(rsp, needle, json);
     qtest_quit(qts);
 }
 

@@ -1,6 +1,8 @@
 /*
- * nswitch-nic qtests: the machine, config space, QMP counters, a minimal
- * virtio-net driver for VFs and the socket uplink, shared by the suites
+ * nswitch-nic qtests: the one fixture layer of the suites (Card: the
+ * machine, the card, its uplink socket and VFs with running drivers),
+ * config space, QMP counters and checks, a minimal virtio-net driver for
+ * the VFs and the PF down to its rings, and the socket uplink
  *
  * libqos cannot reach extended config space, so these are plain qtests:
  * they number the root port's bus themselves (no firmware runs), reach
@@ -85,9 +87,6 @@ void set_vfs(QTestState *qts, uint16_t count);
 
 bool vf_present(QTestState *qts, uint16_t vf);
 
-/* Offset in BAR 4 of the virtio common configuration, from its PCI cap. */
-uint32_t virtio_common_cfg_offset(QTestState *qts);
-
 /* The card's entry in query-nswitch; the caller unrefs @rsp. */
 QDict *query_card(QTestState *qts, QDict **rsp);
 
@@ -95,6 +94,21 @@ QDict *card_port(QDict *card, int64_t number);
 
 /* A counter of query-nswitch, of port @port or of the paths (PATHS). */
 int64_t card_counter(QTestState *qts, int64_t port, const char *name);
+
+/*
+ * QMP commands written with printf's format (libqtest's %s would quote
+ * what it inserts): the command must succeed; or it must fail with an
+ * error that mentions @needle.
+ */
+void qmp_ok(QTestState *qts, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+void assert_qmp_error(QTestState *qts, const char *needle, const char *fmt,
+                      ...) G_GNUC_PRINTF(3, 4);
+
+/* nswitch-acl-add on card @device with @args; returns the rule's id. */
+int64_t acl_add(QTestState *qts, const char *device, const char *args);
+
+/* nswitch-capture-stop: the frames written, and lost in @lost if given. */
+int64_t capture_stop(QTestState *qts, const char *device, int64_t *lost);
 
 /* Waits (the socket is read by QEMU's main loop) for a counter to reach. */
 void wait_for_counter(QTestState *qts, int64_t port, const char *name,
@@ -177,12 +191,13 @@ typedef struct VfDriver {
 /* Opens the root port's window and gives the VFs their BAR 4. */
 void map_vf_bars(QTestState *qts, uint16_t vfs);
 
-/* Offset in BAR 4 of a VF's virtio structure @type (and its extra word). */
-uint32_t vf_virtio_cap(QTestState *qts, int vf, uint8_t type,
-                       uint32_t *extra);
-
-void setup_queue(VfDriver *d, int index, uint64_t ram,
-                 uint64_t notify_base, uint32_t notify_multiplier);
+/*
+ * Where the virtio structure @type (and its extra word) of VF @vf, or of
+ * the PF for PF_DRIVER, is, with BAR 4 where map_vf_bars() or
+ * map_pf_bar() put it.
+ */
+uint64_t virtio_structure(QTestState *qts, int vf, uint8_t type,
+                          uint32_t *extra);
 
 void vf_driver_start(VfDriver *d, QTestState *qts, int vf);
 
@@ -207,6 +222,18 @@ void pf_driver_start(VfDriver *d, QTestState *qts, uint32_t features);
 uint8_t vf_control(VfDriver *d, uint8_t class, uint8_t command,
                    const void *data, size_t len);
 
+/*
+ * The rings by hand: writes descriptor @slot of queue @index; makes the
+ * chain at @head available and tells the device; reads the used index;
+ * takes the next used entry (its descriptor id and length) if the
+ * device wrote one.
+ */
+void write_descriptor(VfDriver *d, int index, uint16_t slot, uint64_t addr,
+                      uint32_t len, uint16_t flags, uint16_t next);
+void make_available(VfDriver *d, int index, uint16_t head);
+uint16_t used_index(VfDriver *d, int index);
+bool take_used(VfDriver *d, int index, uint32_t *id, uint32_t *len);
+
 /* Puts one buffer on queue @index and tells the device. */
 void queue_buffer(VfDriver *d, int index, uint64_t addr, uint32_t len,
                   bool device_writes);
@@ -217,6 +244,21 @@ uint32_t wait_for_used(VfDriver *d, int index);
 bool queue_used_nothing(VfDriver *d, int index);
 
 void post_rx_buffer(VfDriver *d);
+
+/*
+ * Waits for the next frame in @d's RX buffer (the one post_rx_buffer()
+ * posts) and copies it out, without the virtio-net header; returns its
+ * length. receive_frame() posts the buffer first.
+ */
+size_t read_received(VfDriver *d, uint8_t *frame, size_t size);
+size_t receive_frame(VfDriver *d, uint8_t *frame, size_t size);
+
+/* The same: the frame is @frame (assert_receives() posts the buffer). */
+void assert_received(VfDriver *d, const uint8_t *frame, size_t len);
+void assert_receives(VfDriver *d, const uint8_t *frame, size_t len);
+
+/* The next frame @d receives is @len bytes long; returns its last byte. */
+uint8_t next_marker(VfDriver *d, size_t len);
 
 /* Sends @frame (@len bytes from the destination MAC) from a VF. */
 void vf_send_with_header(VfDriver *d, const struct virtio_net_hdr *hdr,
@@ -240,21 +282,43 @@ void vf_send_from(VfDriver *d, uint64_t addr,
                   const struct virtio_net_hdr *hdr, const uint8_t *frame,
                   size_t len);
 
-/* A card with two VFs enabled and driven, and its uplink socket. */
-typedef struct TwoVfs {
+/*
+ * The fixture of every suite: a machine with the card, its uplink socket
+ * and VFs 0 .. @vfs - 1 enabled (none: SR-IOV left as at reset), each
+ * with a running driver (no feature but VERSION_1;
+ * vf_driver_start_with_features() restarts one with more) and its MAC
+ * in @mac.
+ */
+#define CARD_MAX_VFS 4
+
+typedef struct Card {
     QTestState *qts;
-    int uplink_fd;
-    VfDriver vf0, vf1;
-    uint8_t mac0[6], mac1[6];
-} TwoVfs;
+    int uplink_fd;               /* -1 when the test made the machine */
+    VfDriver vf[CARD_MAX_VFS];
+    uint8_t mac[CARD_MAX_VFS][6];
+} Card;
 
-void two_vfs_start(TwoVfs *t, const char *card_options);
+void card_start(Card *c, const char *card_options, int vfs);
 
-/* The same, VF1's driver negotiating @vf1_features. */
-void two_vfs_start_with_features(TwoVfs *t, const char *card_options,
-                                 uint32_t vf1_features);
+/* The same with more of QEMU's options (@machine_options). */
+void card_start_machine(Card *c, const char *card_options,
+                        const char *machine_options, int vfs);
 
-void two_vfs_stop(TwoVfs *t);
+/*
+ * The same for a machine the test started itself (its own netdevs) and
+ * gave prepare_machine(); no uplink socket.
+ */
+void card_drive(Card *c, QTestState *qts, int vfs);
+
+void card_stop(Card *c);
+
+/*
+ * The bound of a "the frame another VF queued did not go": VF @from
+ * sends a frame to VF @to, which receives it. QEMU runs its bottom
+ * halves a batch at a time and the test sees VF @to's ring only after
+ * the batch: the transmit of every notify before @from's has run too.
+ */
+void assert_bottom_halves_ran(Card *c, int from, int to);
 
 void make_frame(uint8_t *frame, const uint8_t *dst, const uint8_t *src,
                 uint8_t marker);
@@ -264,6 +328,12 @@ void uplink_send(int fd, const uint8_t *frame, size_t len);
 
 /* Reads one frame from the uplink socket, or returns 0 after @ms. */
 size_t uplink_receive(int fd, uint8_t *frame, size_t size, int ms);
+
+/*
+ * The next frame out of the uplink is @frame. Frames leave in order: a
+ * frame sent before @frame that should not have left did not.
+ */
+void assert_uplink_next(int fd, const uint8_t *frame, size_t len);
 
 /* Hot-adds a card with @options and expects an error that mentions @needle. */
 void assert_device_add_fails(const char *options, const char *needle);
