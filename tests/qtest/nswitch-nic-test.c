@@ -700,9 +700,33 @@ static void test_uplink_speed_caps_both_directions(void)
     card_stop(&c);
 }
 
+/* mode is a QAPI enum: its type and default show in -device help. */
+static void test_mode_is_a_qapi_enum(void)
+{
+    QTestState *qts = qtest_init("-machine q35 -nodefaults");
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'device-list-properties', "
+                           "'arguments': {'typename': 'nswitch-nic'}}");
+    QDict *mode = NULL;
+
+    for (const QListEntry *e = qlist_first(qdict_get_qlist(rsp, "return"));
+         e; e = qlist_next(e)) {
+        QDict *prop = qobject_to(QDict, qlist_entry_obj(e));
+
+        if (!strcmp(qdict_get_str(prop, "name"), "mode")) {
+            mode = prop;
+        }
+    }
+    g_assert_nonnull(mode);
+    g_assert_cmpstr(qdict_get_str(mode, "type"), ==, "NSwitchCardMode");
+    g_assert_cmpstr(qdict_get_str(mode, "default-value"), ==, "nswitch");
+    qobject_unref(rsp);
+    qtest_quit(qts);
+}
+
 static void test_bad_mode_and_speed_are_refused(void)
 {
-    assert_device_add_fails_on_rp1("'mode': 'hub'", "Property 'mode'");
+    assert_device_add_fails_on_rp1("'mode': 'hub'",
+                                   "'mode' does not accept value 'hub'");
     assert_device_add_fails_on_rp1("'uplink-speed': 200000",
                                    "Property 'uplink-speed'");
 }
@@ -768,6 +792,9 @@ static void test_vswitch_needs_one_free_netdev_per_vf(void)
                                    "'vf-netdevs': 'a'", "names 1 netdevs");
     assert_device_add_fails_on_rp1("'vfs': 1, 'mode': 'vswitch', "
                                    "'vf-netdevs': 'nosuch'", "no netdev");
+    assert_device_add_fails_on_rp1("'vfs': 1, 'vf-netdevs': 'a'",
+                                   "Property 'vf-netdevs' is for mode "
+                                   "vswitch only");
 }
 
 int main(int argc, char **argv)
@@ -829,6 +856,8 @@ int main(int argc, char **argv)
                    test_vswitch_puts_each_vf_on_its_own_netdev);
     qtest_add_func("/nswitch-nic/realize/vswitch-netdevs",
                    test_vswitch_needs_one_free_netdev_per_vf);
+    qtest_add_func("/nswitch-nic/properties/mode-is-a-qapi-enum",
+                   test_mode_is_a_qapi_enum);
     qtest_add_func("/nswitch-nic/realize/bad-mode-and-speed",
                    test_bad_mode_and_speed_are_refused);
     qtest_add_func("/nswitch-nic/realize/vfs-without-ari",
