@@ -12,6 +12,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/bswap.h"
+#include "qobject/qnum.h"
 #include "nswitch/card.h"
 
 #define RELAY_ENTRY_LEN 11       /* MAC, port (be32), static (bool) */
@@ -281,6 +282,38 @@ static void test_relay_count_too_large_is_refused(void)
     stream_free(&s);
 }
 
+/*
+ * A counter at 2^64 - 1, as a long-lived or hostile source can send:
+ * query-nswitch and info nswitch report it whole (the drop counters go
+ * through a QAPI visitor, which must not take them for signed).
+ */
+static void test_counter_at_2_64_is_reported(void)
+{
+    QTestState *src = source_with_vfs(2, 2), *dst;
+    g_autofree char *text = NULL;
+    QDict *rsp, *card, *dropped;
+    bool completed;
+    Stream s;
+
+    stream_save(&s, src);
+    qtest_quit(src);
+    /* The path counters end with dropped.migrated, before the relay count. */
+    stq_be_p(s.bytes + relay_count_at(&s, 3) - 8, UINT64_MAX);
+
+    dst = stream_load(&s, ",vfs=2,id=card0", &completed);
+    g_assert_true(completed);
+    card = query_card(dst, &rsp);
+    dropped = qdict_get_qdict(qdict_get_qdict(card, "paths"), "dropped");
+    g_assert_cmpuint(qnum_get_uint(qobject_to(QNum,
+                                              qdict_get(dropped, "migrated"))),
+                     ==, UINT64_MAX);
+    qobject_unref(rsp);
+    text = qtest_hmp(dst, "info nswitch");
+    g_assert_nonnull(strstr(text, "18446744073709551615 migrated"));
+    qtest_quit(dst);
+    stream_free(&s);
+}
+
 /* A stream cut anywhere in the card's state. */
 static void test_truncated_stream_is_refused(void)
 {
@@ -325,6 +358,8 @@ int main(int argc, char **argv)
                    test_acl_id_near_2_32_does_not_wrap_to_0);
     qtest_add_func("/nswitch-nic/migration-stream/relay-count-too-large",
                    test_relay_count_too_large_is_refused);
+    qtest_add_func("/nswitch-nic/migration-stream/counter-at-2-64",
+                   test_counter_at_2_64_is_reported);
     qtest_add_func("/nswitch-nic/migration-stream/truncated",
                    test_truncated_stream_is_refused);
     qtest_add_func("/nswitch-nic/migration-stream/other-vfs-count",
