@@ -15,11 +15,15 @@ sriov_pf() {
 
 # host_qmp COMMAND [JSON-ARGUMENTS]: the host runs the QMP command and
 # prints its answer in the console's flow; returns once it has (the host
-# acknowledges on the console's input; see scripts/run-guest.sh).
+# acknowledges on the console's input; see scripts/run-guest.sh) with the
+# command's status: non-zero if QMP answered with an error.
 host_qmp() {
     stty -echo 2>/dev/null
     echo "NSWITCH-QMP $*"
-    read -r _ </dev/console
+    read -r _ qmp_status </dev/console || qmp_status=none
+    [ "$qmp_status" = 0 ] && return 0
+    echo "NSWITCH-QMP-FAILED $1 (status $qmp_status)"
+    return 1
 }
 
 # move_to_namespace IFACE N ADDRESS/PREFIX: a new network namespace N,

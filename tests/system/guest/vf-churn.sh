@@ -31,4 +31,4 @@ pktgen_stop 9
 
 enable_vfs_in_namespaces 2 || exit 1
 in_namespace 1 ping -c 1 -W 3 169.254.10.2 >/dev/null && echo "AFTER ok"
-host_qmp query-nswitch
+host_qmp query-nswitch || exit 1

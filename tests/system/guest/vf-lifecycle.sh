@@ -21,11 +21,11 @@ echo "VFS-NOW $(cat "$pf/sriov_numvfs")"
 enable_vfs_in_namespaces 2 || exit 1
 in_namespace 1 ping -c 1 -W 3 169.254.10.2 >/dev/null && echo "AFTER ok"
 
-host_qmp device_del '{"id": "card0"}'
+host_qmp device_del '{"id": "card0"}' || exit 1
 tries=0
 while [ -e "$pf" ] && [ "$tries" -lt 100 ]; do
     tries=$((tries + 1))
     sleep 0.2
 done
 [ -e "$pf" ] || echo "UNPLUGGED"
-host_qmp query-nswitch
+host_qmp query-nswitch || exit 1
