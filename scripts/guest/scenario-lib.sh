@@ -181,3 +181,59 @@ wait_link() {
 mac_of() {
     in_namespace "$1" ip link show vf | awk '/link\/ether/ { print $2 }'
 }
+
+# ip_received NS: the IPv4 packets namespace NS's stack took in (Ip
+# InReceives in /proc/net/snmp); other frames, such as pktgen's MPLS
+# ones, do not count there.
+ip_received() {
+    in_namespace "$1" awk '$1 == "Ip:" && $4 ~ /^[0-9]+$/ { print $4 }' \
+        /proc/net/snmp
+}
+
+# wait_ip_received NS COUNT: until NS's stack took in more than COUNT
+# IPv4 packets, at most 20 s.
+wait_ip_received() {
+    tries=0
+    until [ "$(ip_received "$1")" -gt "$2" ]; do
+        tries=$((tries + 1))
+        [ "$tries" -gt 200 ] && return 1
+        sleep 0.1
+    done
+}
+
+# marker FROM TO [SRC_MAC]: sends one IPv4 frame (pktgen's, to 0.0.0.0,
+# which the stack drops without an answer) from namespace FROM to the MAC
+# of namespace TO's vf, and returns once TO's stack took it in (at most
+# 20 s). Frames from one VF to another keep their order (one TX queue,
+# a card that forwards and holds frames in order, one RX queue), so by
+# then TO's driver has counted every frame FROM sent it before: this
+# bounds a check that such frames did not arrive. The marker is one more
+# frame in TO's receive counters. SRC_MAC: the marker's source MAC.
+# (Like the other helpers here it sets globals: marker_before*.)
+marker() {
+    marker_before=$(ip_received "$2")
+    pktgen_setup "$1" 0 'count 1' 'pkt_size 60' 'dst 0.0.0.0' \
+        "dst_mac $(mac_of "$2")" ${3:+"src_mac $3"} &&
+        pktgen_run "$1" || return 1
+    wait_ip_received "$2" "$marker_before" && return 0
+    echo "MARKER $1->$2 not received in 20 s"
+    return 1
+}
+
+# broadcast_marker FROM NS...: marker to the broadcast MAC, which returns
+# once each NS took it in.
+broadcast_marker() {
+    from=$1
+    shift
+    for ns in "$@"; do
+        eval "marker_before_$ns=$(ip_received "$ns")"
+    done
+    pktgen_setup "$from" 0 'count 1' 'pkt_size 60' 'dst 0.0.0.0' \
+        'dst_mac ff:ff:ff:ff:ff:ff' && pktgen_run "$from" || return 1
+    for ns in "$@"; do
+        eval "marker_before=\$marker_before_$ns"
+        wait_ip_received "$ns" "$marker_before" && continue
+        echo "MARKER $from->$ns (broadcast) not received in 20 s"
+        return 1
+    done
+}
