@@ -32,7 +32,11 @@ move_to_namespace() {
     unshare -n sleep 100000 &
     eval "namespace_pid_$2=$!"
     # Until unshare has run, the process is still in this namespace.
+    tries=0
     while [ "$(readlink "/proc/$!/ns/net")" = "$(readlink /proc/self/ns/net)" ]; do
+        tries=$((tries + 1))
+        # a bound, not a delay: 10 s
+        [ "$tries" -gt 200 ] && { echo "namespace $2 not made in 10 s"; return 1; }
         sleep 0.05
     done
     ip link set "$1" netns "$!"
@@ -75,7 +79,7 @@ enable_vfs_in_namespaces() {
             sleep 0.1
         done
         n=$((first + vf))
-        move_to_namespace "$iface" "$n" "169.254.10.$n/24"
+        move_to_namespace "$iface" "$n" "169.254.10.$n/24" || return 1
         vf=$((vf + 1))
     done
 }
@@ -90,7 +94,22 @@ tcp_copy() {
     in_namespace "$2" nc -l -p "$3" <"/tmp/hold.$3" >"/tmp/received.$3" &
     listener=$!
     exec 9>"/tmp/hold.$3"
-    sleep 0.5
+    # Until the listener listens (state 0A in TO's /proc/net/tcp*), at
+    # most 10 s.
+    tries=0
+    until in_namespace "$2" cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+        awk -v port="$(printf ':%04X' "$3")" '$4 == "0A" &&
+            substr($2, length($2) - 4) == port { found = 1 }
+            END { exit !found }'; do
+        tries=$((tries + 1))
+        if [ "$tries" -gt 100 ] || ! kill -0 "$listener" 2>/dev/null; then
+            echo "tcp_copy: nothing listens on port $3 in namespace $2"
+            kill "$listener" 2>/dev/null
+            exec 9>&-
+            return 1
+        fi
+        sleep 0.1
+    done
     in_namespace "$1" nc "169.254.10.$2" "$3" <"$4"
     wait "$listener"
     exec 9>&-
