@@ -133,7 +133,7 @@ first=$rx_bytes
 tries=0
 until received 2 && [ $((rx_bytes - first)) -gt 65792 ]; do
     tries=$((tries + 1))
-    [ "$tries" -gt 200 ] && break
+    [ "$tries" -gt 200 ] && { echo "RATE-BOUND VF 1 got under 64 KiB in 20 s"; break; }
     sleep 0.1
 done
 start=$(cut -d' ' -f1 /proc/uptime)
@@ -141,7 +141,7 @@ first=$rx_bytes
 tries=0
 until received 2 && [ $((rx_bytes - first)) -ge 5000000 ]; do
     tries=$((tries + 1))
-    [ "$tries" -gt 400 ] && break
+    [ "$tries" -gt 400 ] && { echo "RATE-BOUND VF 1 got under 5 MB in 40 s"; break; }
     sleep 0.1
 done
 end=$(cut -d' ' -f1 /proc/uptime)
