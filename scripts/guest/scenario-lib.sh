@@ -84,6 +84,29 @@ enable_vfs_in_namespaces() {
     done
 }
 
+# listening NS PORT: whether a TCP socket listens on PORT in namespace NS
+# (state 0A in its /proc/net/tcp or tcp6).
+listening() {
+    in_namespace "$1" cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+        awk -v port="$(printf ':%04X' "$2")" '$4 == "0A" &&
+            substr($2, length($2) - 4) == port { found = 1 }
+            END { exit !found }'
+}
+
+# wait_listening NS PORT: until something listens on TCP PORT in NS, at
+# most 10 s.
+wait_listening() {
+    tries=0
+    until listening "$1" "$2"; do
+        tries=$((tries + 1))
+        if [ "$tries" -gt 100 ]; then
+            echo "nothing listens on TCP port $2 in namespace $1 after 10 s"
+            return 1
+        fi
+        sleep 0.1
+    done
+}
+
 # tcp_copy FROM TO PORT FILE: sends FILE from namespace FROM to namespace
 # TO over TCP and prints "sent" and "received" md5 sums.
 tcp_copy() {
@@ -94,22 +117,11 @@ tcp_copy() {
     in_namespace "$2" nc -l -p "$3" <"/tmp/hold.$3" >"/tmp/received.$3" &
     listener=$!
     exec 9>"/tmp/hold.$3"
-    # Until the listener listens (state 0A in TO's /proc/net/tcp*), at
-    # most 10 s.
-    tries=0
-    until in_namespace "$2" cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
-        awk -v port="$(printf ':%04X' "$3")" '$4 == "0A" &&
-            substr($2, length($2) - 4) == port { found = 1 }
-            END { exit !found }'; do
-        tries=$((tries + 1))
-        if [ "$tries" -gt 100 ] || ! kill -0 "$listener" 2>/dev/null; then
-            echo "tcp_copy: nothing listens on port $3 in namespace $2"
-            kill "$listener" 2>/dev/null
-            exec 9>&-
-            return 1
-        fi
-        sleep 0.1
-    done
+    if ! wait_listening "$2" "$3"; then
+        kill "$listener" 2>/dev/null
+        exec 9>&-
+        return 1
+    fi
     in_namespace "$1" nc "169.254.10.$2" "$3" <"$4"
     wait "$listener"
     exec 9>&-
