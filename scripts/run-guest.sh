@@ -6,8 +6,10 @@
 # GUEST_TIMEOUT (seconds, default 120) bounds the whole run.
 # A scenario asks the host for a QMP command by printing the line
 # "NSWITCH-QMP COMMAND [JSON-ARGUMENTS]"; the answer is printed in the
-# console's flow (e.g. NSWITCH-QMP x-query-nswitch), then a line on the
-# console's input tells the guest it is there (host_qmp in scenario-lib).
+# console's flow (e.g. NSWITCH-QMP x-query-nswitch), then the line
+# "NSWITCH-QMP-DONE STATUS" on the console's input tells the guest it is
+# there and how it went: 0, or non-zero on a QMP error (host_qmp in
+# scenario-lib returns it).
 # Scenarios can source /scenario-lib.sh (scripts/guest/scenario-lib.sh).
 source "$(dirname "$0")/common.sh"
 
@@ -32,16 +34,17 @@ exec {console_input}<>"$run_dir/console-input"
 
 # Echoes the console and carries out the scenario's QMP requests.
 follow_console() {
-    local line command arguments
+    local line command arguments status
     while IFS= read -r line; do
         line=${line%$'\r'}
         printf '%s\n' "$line"
         case "$line" in
         "NSWITCH-QMP "*)
             read -r command arguments <<<"${line#NSWITCH-QMP }"
+            status=0
             "$SYSTEM_PYTHON" "$REPO_ROOT/scripts/qmp.py" "$qmp" "$command" \
-                ${arguments:+"$arguments"} 2>&1
-            echo "NSWITCH-QMP-DONE" >&"$console_input"
+                ${arguments:+"$arguments"} 2>&1 || status=$?
+            echo "NSWITCH-QMP-DONE $status" >&"$console_input"
             ;;
         esac
     done

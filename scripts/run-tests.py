@@ -108,7 +108,9 @@ def run(test, log_dir):
         description = description.strip()
         if directive and directive[1:].strip().upper().startswith("SKIP"):
             skipped += 1
-            print(f"SKIP {label}: {description}")
+            reason = directive[1:].strip()[4:].strip()
+            print(f"SKIP {label}: " +
+                  " - ".join(part for part in (description, reason) if part))
         elif verdict == "ok":
             passed += 1
             print(f"ok   {label}: {description}")

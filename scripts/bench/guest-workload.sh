@@ -120,7 +120,7 @@ modes_experiment() {
         idle_latency "$repeat"
     done
     in_namespace 2 iperf3 -s -D
-    sleep 0.5
+    wait_listening 2 5201 || exit 1
     for repeat in $(seq "$BENCH_REPEATS"); do
         tcp_point "$repeat"
     done

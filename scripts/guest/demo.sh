@@ -13,4 +13,4 @@ ping_all_pairs 4 | sort | awk '{ split($2, pair, "->")
     line[pair[1]] = line[pair[1]] "  VF " pair[2] ": " $3 }
     END { for (a = 1; a <= 4; a++) print "  from VF " a ":" line[a] }'
 echo "== the card's switch, from QMP x-query-nswitch (HMP: info nswitch)"
-host_qmp x-query-nswitch
+host_qmp x-query-nswitch || exit 1

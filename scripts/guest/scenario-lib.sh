@@ -15,11 +15,15 @@ sriov_pf() {
 
 # host_qmp COMMAND [JSON-ARGUMENTS]: the host runs the QMP command and
 # prints its answer in the console's flow; returns once it has (the host
-# acknowledges on the console's input; see scripts/run-guest.sh).
+# acknowledges on the console's input; see scripts/run-guest.sh) with the
+# command's status: non-zero if QMP answered with an error.
 host_qmp() {
     stty -echo 2>/dev/null
     echo "NSWITCH-QMP $*"
-    read -r _ </dev/console
+    read -r _ qmp_status </dev/console || qmp_status=none
+    [ "$qmp_status" = 0 ] && return 0
+    echo "NSWITCH-QMP-FAILED $1 (status $qmp_status)"
+    return 1
 }
 
 # move_to_namespace IFACE N ADDRESS/PREFIX: a new network namespace N,
@@ -28,7 +32,11 @@ move_to_namespace() {
     unshare -n sleep 100000 &
     eval "namespace_pid_$2=$!"
     # Until unshare has run, the process is still in this namespace.
+    tries=0
     while [ "$(readlink "/proc/$!/ns/net")" = "$(readlink /proc/self/ns/net)" ]; do
+        tries=$((tries + 1))
+        # a bound, not a delay: 10 s
+        [ "$tries" -gt 200 ] && { echo "namespace $2 not made in 10 s"; return 1; }
         sleep 0.05
     done
     ip link set "$1" netns "$!"
@@ -71,8 +79,31 @@ enable_vfs_in_namespaces() {
             sleep 0.1
         done
         n=$((first + vf))
-        move_to_namespace "$iface" "$n" "169.254.10.$n/24"
+        move_to_namespace "$iface" "$n" "169.254.10.$n/24" || return 1
         vf=$((vf + 1))
+    done
+}
+
+# listening NS PORT: whether a TCP socket listens on PORT in namespace NS
+# (state 0A in its /proc/net/tcp or tcp6).
+listening() {
+    in_namespace "$1" cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+        awk -v port="$(printf ':%04X' "$2")" '$4 == "0A" &&
+            substr($2, length($2) - 4) == port { found = 1 }
+            END { exit !found }'
+}
+
+# wait_listening NS PORT: until something listens on TCP PORT in NS, at
+# most 10 s.
+wait_listening() {
+    tries=0
+    until listening "$1" "$2"; do
+        tries=$((tries + 1))
+        if [ "$tries" -gt 100 ]; then
+            echo "nothing listens on TCP port $2 in namespace $1 after 10 s"
+            return 1
+        fi
+        sleep 0.1
     done
 }
 
@@ -86,7 +117,11 @@ tcp_copy() {
     in_namespace "$2" nc -l -p "$3" <"/tmp/hold.$3" >"/tmp/received.$3" &
     listener=$!
     exec 9>"/tmp/hold.$3"
-    sleep 0.5
+    if ! wait_listening "$2" "$3"; then
+        kill "$listener" 2>/dev/null
+        exec 9>&-
+        return 1
+    fi
     in_namespace "$1" nc "169.254.10.$2" "$3" <"$4"
     wait "$listener"
     exec 9>&-
@@ -176,4 +211,60 @@ wait_link() {
 
 mac_of() {
     in_namespace "$1" ip link show vf | awk '/link\/ether/ { print $2 }'
+}
+
+# ip_received NS: the IPv4 packets namespace NS's stack took in (Ip
+# InReceives in /proc/net/snmp); other frames, such as pktgen's MPLS
+# ones, do not count there.
+ip_received() {
+    in_namespace "$1" awk '$1 == "Ip:" && $4 ~ /^[0-9]+$/ { print $4 }' \
+        /proc/net/snmp
+}
+
+# wait_ip_received NS COUNT: until NS's stack took in more than COUNT
+# IPv4 packets, at most 20 s.
+wait_ip_received() {
+    tries=0
+    until [ "$(ip_received "$1")" -gt "$2" ]; do
+        tries=$((tries + 1))
+        [ "$tries" -gt 200 ] && return 1
+        sleep 0.1
+    done
+}
+
+# marker FROM TO [SRC_MAC]: sends one IPv4 frame (pktgen's, to 0.0.0.0,
+# which the stack drops without an answer) from namespace FROM to the MAC
+# of namespace TO's vf, and returns once TO's stack took it in (at most
+# 20 s). Frames from one VF to another keep their order (one TX queue,
+# a card that forwards and holds frames in order, one RX queue), so by
+# then TO's driver has counted every frame FROM sent it before: this
+# bounds a check that such frames did not arrive. The marker is one more
+# frame in TO's receive counters. SRC_MAC: the marker's source MAC.
+# (Like the other helpers here it sets globals: marker_before*.)
+marker() {
+    marker_before=$(ip_received "$2")
+    pktgen_setup "$1" 0 'count 1' 'pkt_size 60' 'dst 0.0.0.0' \
+        "dst_mac $(mac_of "$2")" ${3:+"src_mac $3"} &&
+        pktgen_run "$1" || return 1
+    wait_ip_received "$2" "$marker_before" && return 0
+    echo "MARKER $1->$2 not received in 20 s"
+    return 1
+}
+
+# broadcast_marker FROM NS...: marker to the broadcast MAC, which returns
+# once each NS took it in.
+broadcast_marker() {
+    from=$1
+    shift
+    for ns in "$@"; do
+        eval "marker_before_$ns=$(ip_received "$ns")"
+    done
+    pktgen_setup "$from" 0 'count 1' 'pkt_size 60' 'dst 0.0.0.0' \
+        'dst_mac ff:ff:ff:ff:ff:ff' && pktgen_run "$from" || return 1
+    for ns in "$@"; do
+        eval "marker_before=\$marker_before_$ns"
+        wait_ip_received "$ns" "$marker_before" && continue
+        echo "MARKER $from->$ns (broadcast) not received in 20 s"
+        return 1
+    done
 }

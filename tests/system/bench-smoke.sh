@@ -5,6 +5,8 @@
 # imply; it asserts no speed.
 source "$(dirname "$0")/tap.bash"
 
+needs_root "scripts/bench/run.py builds a bridge and taps in a network namespace"
+
 out=$REPO_ROOT/build/bench-smoke
 rm -rf "$out"
 /usr/bin/python3 "$REPO_ROOT/scripts/bench/run.py" --smoke --out "$out" \

@@ -8,6 +8,8 @@
 #   veb     exact-MAC switching in the card (across OUIs: see the qtest).
 source "$(dirname "$0")/tap.bash"
 
+needs_root "it builds a bridge and taps in a network namespace"
+
 mkdir -p "$REPO_ROOT/build/test-logs"
 namespace=nswitch-modes-$$
 trap 'ip netns del "$namespace" 2>/dev/null' EXIT

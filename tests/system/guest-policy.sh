@@ -23,7 +23,8 @@ console=$(GUEST_TIMEOUT=240 "$REPO_ROOT/scripts/run-guest.sh" \
     -device pcie-root-port,id=rp0,chassis=1 \
     -device nswitch-nic,id=nsw0,bus=rp0,netdev=uplink,vfs=4 2>&1)
 status=$?
-grep -E '^(SPOOFED|CONTROL|PINNED|TRUSTED|PROMISC|ALLMULTI|LINK|RATE|MIRROR|NSWITCH-GUEST)' \
+steps='SPOOFED|CONTROL|PINNED|TRUSTED|PROMISC|ALLMULTI|LINK|RATE|MIRROR'
+grep -E "^($steps|MARKER|NSWITCH-GUEST|NSWITCH-QMP-FAILED|error:|pktgen)" \
     <<<"$console" |
     sed 's/^/# /'
 

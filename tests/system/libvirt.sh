@@ -5,6 +5,8 @@
 # query-nswitch and sets a VF's policy through qemu-monitor-command.
 source "$(dirname "$0")/tap.bash"
 
+needs_root "its embedded libvirt runs QEMU as user root"
+
 # Short: libvirt's monitor sockets live under the root.
 work=$(mktemp -d /tmp/nswitch-libvirt.XXXXXX)
 trap 'rm -rf "$work"' EXIT

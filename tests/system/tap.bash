@@ -27,6 +27,19 @@ contains() {
     return 1
 }
 
+# skip_all REASON: reports the whole test as one skipped case and exits.
+skip_all() {
+    echo "ok 1 # SKIP $1"
+    echo "1..1"
+    exit 0
+}
+
+# needs_root WHY: skips the whole test unless it runs as root (the test
+# itself calls no sudo; scripts/test.sh run by a user with sudo gets skips).
+needs_root() {
+    [ "$(id -u)" -eq 0 ] || skip_all "needs root: $1"
+}
+
 done_testing() {
     echo "1..$tap_count"
     [ "$tap_failed" -eq 0 ]

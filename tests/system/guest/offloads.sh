@@ -12,4 +12,4 @@ dd if=/dev/urandom of=/tmp/data bs=64k count=32 2>/dev/null
 
 echo "IN-CARD $(tcp_copy 1 2 5001 /tmp/data | tr '\n' ' ')"
 echo "ACROSS-UPLINKS $(tcp_copy 1 3 5002 /tmp/data | tr '\n' ' ')"
-host_qmp query-nswitch
+host_qmp query-nswitch || exit 1

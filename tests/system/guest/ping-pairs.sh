@@ -5,4 +5,4 @@
 
 enable_vfs_in_namespaces 4 || exit 1
 ping_all_pairs 4
-host_qmp query-nswitch
+host_qmp query-nswitch || exit 1

@@ -7,7 +7,7 @@
 pf=$(sriov_pf)
 modprobe pktgen || exit 1
 iface=$(interface_of_function "$pf") || { echo "PF has no interface"; exit 1; }
-move_to_namespace "$iface" 9 169.254.10.9/24
+move_to_namespace "$iface" 9 169.254.10.9/24 || exit 1
 # broadcast, so that every VF enabled at that moment gets it
 pktgen_setup 9 0 'count 0' 'pkt_size 200' 'delay 20000' \
     'dst_mac ff:ff:ff:ff:ff:ff' "$PKTGEN_MPLS" || exit 1
@@ -31,4 +31,4 @@ pktgen_stop 9
 
 enable_vfs_in_namespaces 2 || exit 1
 in_namespace 1 ping -c 1 -W 3 169.254.10.2 >/dev/null && echo "AFTER ok"
-host_qmp query-nswitch
+host_qmp query-nswitch || exit 1

@@ -17,4 +17,4 @@ else
     echo "OTHER-OUI ping unanswered"
 fi
 
-host_qmp x-query-nswitch
+host_qmp x-query-nswitch || exit 1
