@@ -82,4 +82,46 @@ ok "a card given another card's OUI is warned about" \
 ok "... saying their VFs get the same MACs" \
     contains "$output" "their VFs get the same MACs"
 
+# A multi-port card: port 0 (ports=N) at function 0, ports 1.. after it.
+# Prints QEMU's output and its exit status on the last line.
+start_card() {
+    local output status devices=()
+    for device in "$@"; do
+        devices+=(-device "nswitch-nic,bus=rp0,$device")
+    done
+    output=$(printf '%s\n' '{"execute": "qmp_capabilities"}' '{"execute": "quit"}' |
+        timeout 20 "$QEMU" -machine q35 -accel tcg -display none -nodefaults \
+            -device pcie-root-port,id=rp0,chassis=1 "${devices[@]}" \
+            -S -qmp stdio 2>&1)
+    status=$?
+    printf '%s\nexit status %s\n' "$output" "$status"
+}
+output=$(start_card addr=0.0,ports=2,vfs=3 addr=0.1,vfs=3)
+ok "two ports of 3 VFs fit one slot without ARI" \
+    contains "$output" "exit status 0"
+output=$(start_card addr=0.0,ports=9)
+ok "ports=9 is refused, naming 'ports'" \
+    contains "$output" "Property 'ports' is 9; a card has 1 to 8"
+ok "... and QEMU exits with status 1" contains "$output" "exit status 1"
+output=$(start_card addr=0.1,ports=2,vfs=0)
+ok "ports= on a PF that is not function 0 is refused" \
+    contains "$output" "Property 'ports' is for port 0 of a card, at function 0"
+output=$(start_card addr=0.0,ports=3,vfs=1,ari=on addr=0.2,vfs=1,ari=on)
+ok "a port added before the ports below it is refused" \
+    contains "$output" "is port 2 of the card at 00.0: add its ports 0 to 1 first"
+output=$(start_card addr=0.0,ports=2,vfs=3 addr=0.1,vfs=4)
+ok "VFs past function 7 without ARI are refused, naming 'vfs'" \
+    contains "$output" "Property 'vfs' is 4 but the VFs of port 1 take functions 5 to 8 of its slot, past 7: set ari=on"
+ok "... and QEMU exits with status 1" contains "$output" "exit status 1"
+output=$(start_card addr=0.0,ports=2,vfs=3,ari=on addr=0.1,vfs=3)
+ok "ports with different ari= are refused, naming 'ari'" \
+    contains "$output" "Property 'ari' must be the same on every port of a card: port 0 has ari=on"
+output=$(start_card addr=0.0,ports=2,vfs=1,oui=02:aa:00 addr=0.1,vfs=1,oui=02:aa:00)
+ok "two ports with one OUI are refused, naming 'oui'" \
+    contains "$output" "Property 'oui' is 02:aa:00, the OUI of port 0 of this card"
+ok "... and QEMU exits with status 1" contains "$output" "exit status 1"
+output=$(start_card addr=0.0,ports=2,vfs=200,ari=on addr=0.1,vfs=100,ari=on)
+ok "more VFs than routing IDs after the card's PFs are refused, naming 'vfs'" \
+    contains "$output" "Property 'vfs' is 100 but only 54 routing IDs follow"
+
 done_testing

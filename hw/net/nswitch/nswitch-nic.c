@@ -199,7 +199,8 @@ static void warn_if_oui_taken(NSwitchNic *card, void *opaque)
 {
     NSwitchNic *nic = opaque;
 
-    if (card != nic && card->oui == nic->oui) {
+    if (card != nic && card->oui == nic->oui &&
+        card->pf_number == nic->pf_number) {
         warn_report("nswitch-nic: OUI %s is also the OUI of %s: their VFs "
                     "get the same MACs", nic->oui_property,
                     object_get_canonical_path(OBJECT(card)));
@@ -296,6 +297,23 @@ static bool nswitch_nic_check_properties(NSwitchNic *nic, Error **errp)
     return true;
 }
 
+/* Each port of a card is a relay group of its own. */
+static bool nswitch_nic_check_card_ouis(NSwitchNic *nic, Error **errp)
+{
+    for (uint8_t port = 0; port < nic->pf_number; port++) {
+        NSwitchNic *other = nswitch_sriov_card_port(nic, port);
+
+        if (other->oui == nic->oui) {
+            error_setg(errp, "Property 'oui' is %02x:%02x:%02x, the OUI of "
+                       "port %u of this card: each port is a relay group of "
+                       "its own", nic->oui >> 16, (nic->oui >> 8) & 0xff,
+                       nic->oui & 0xff, port);
+            return false;
+        }
+    }
+    return true;
+}
+
 /* OUI, PF number, then a 16-bit station number: 0 for the PF itself. */
 static void nswitch_nic_mac_in_group(const NSwitchNic *card, uint16_t station,
                                      MACAddr *mac)
@@ -303,7 +321,7 @@ static void nswitch_nic_mac_in_group(const NSwitchNic *card, uint16_t station,
     mac->a[0] = card->oui >> 16;
     mac->a[1] = card->oui >> 8;
     mac->a[2] = card->oui;
-    mac->a[3] = NSWITCH_NIC_PF_NUMBER;
+    mac->a[3] = card->pf_number;
     mac->a[4] = station >> 8;
     mac->a[5] = station;
 }
@@ -410,7 +428,9 @@ static void nswitch_nic_realize(DeviceState *dev, Error **errp)
     MACAddr mac;
     ERRP_GUARD();
 
-    if (!nswitch_nic_check_properties(nic, errp)) {
+    if (!nswitch_sriov_join_card(nic, errp) ||
+        !nswitch_nic_check_properties(nic, errp) ||
+        !nswitch_nic_check_card_ouis(nic, errp)) {
         g_clear_pointer(&nic->vf_backends, g_free);
         return;
     }
@@ -482,6 +502,7 @@ static const Property nswitch_nic_properties[] = {
     DEFINE_PROP_UINT16("vfs", NSwitchNic, total_vfs,
                        NSWITCH_NIC_MAX_VFS_WITHOUT_ARI),
     DEFINE_PROP_BOOL("ari", NSwitchNic, ari, false),
+    DEFINE_PROP_UINT8("ports", NSwitchNic, ports, 1),
     DEFINE_PROP_STRING("oui", NSwitchNic, oui_property),
     DEFINE_PROP_STRING("vf-netdevs", NSwitchNic, vf_netdevs_property),
     DEFINE_PROP_UINT32("uplink-speed", NSwitchNic, uplink_mbps, 0),
@@ -525,6 +546,9 @@ static void nswitch_nic_class_init(ObjectClass *klass, void *data)
         "TotalVFs: VFs the guest may enable (at most 7 without ARI, 255 with)");
     object_class_property_set_description(klass, "ari",
         "Alternative Routing-ID Interpretation, needed for more than 7 VFs");
+    object_class_property_set_description(klass, "ports",
+        "PFs of the card, one per Ethernet port: this PF is port 0, and "
+        "ports 1.. are the nswitch-nic PFs at functions 1.. of its slot");
     object_class_property_set_description(klass, "oui",
         "OUI of the relay group as xx:xx:xx (default: 02:6e:00, or the "
         "next 02:6e:xx no other nswitch-nic uses)");

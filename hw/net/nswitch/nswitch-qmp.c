@@ -276,7 +276,7 @@ static NSwitchCardInfo *card_info(NSwitchNic *card)
 
     info->qom_path = object_get_canonical_path(OBJECT(card));
     info->id = g_strdup(DEVICE(card)->id);
-    info->pf_number = NSWITCH_NIC_PF_NUMBER;
+    info->pf_number = card->pf_number;
     info->oui = nswitch_oui_text(card->oui);
     info->mode = card->mode;
     info->uplink_speed = card->uplink_mbps;

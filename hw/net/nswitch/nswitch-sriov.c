@@ -55,22 +55,116 @@ static bool next_ext_cap_offset(PCIDevice *dev, uint16_t *offset,
     return true;
 }
 
+/* The nswitch-nic at function @function of @nic's slot, if realized. */
+static NSwitchNic *slot_function(NSwitchNic *nic, int devfn, uint8_t function)
+{
+    PCIBus *bus = PCI_BUS(qdev_get_parent_bus(DEVICE(nic)));
+    PCIDevice *dev = pci_find_device(bus, pci_bus_num(bus),
+                                     PCI_DEVFN(PCI_SLOT(devfn), function));
+
+    return dev && dev != PCI_DEVICE(nic) && DEVICE(dev)->realized &&
+           object_dynamic_cast(OBJECT(dev), TYPE_NSWITCH_NIC)
+           ? NSWITCH_NIC(dev) : NULL;
+}
+
+NSwitchNic *nswitch_sriov_card_port(NSwitchNic *nic, uint8_t port)
+{
+    return port == nic->pf_number
+           ? nic : slot_function(nic, PCI_DEVICE(nic)->devfn, port);
+}
+
+bool nswitch_sriov_join_card(NSwitchNic *nic, Error **errp)
+{
+    int devfn = PCI_DEVICE(nic)->devfn;
+    uint8_t function = devfn < 0 ? 0 : PCI_FUNC(devfn);
+    NSwitchNic *port0 = function ? slot_function(nic, devfn, 0) : NULL;
+    uint16_t first_vf;
+
+    if (nic->ports < 1 || nic->ports > NSWITCH_NIC_MAX_PORTS) {
+        error_setg(errp, "Property 'ports' is %u; a card has 1 to %u",
+                   nic->ports, NSWITCH_NIC_MAX_PORTS);
+        return false;
+    }
+    if (nic->ports > 1) {
+        if (function) {
+            error_setg(errp, "Property 'ports' is for port 0 of a card, at "
+                       "function 0 of its slot (addr=N.0)");
+            return false;
+        }
+        /* Its other ports are functions of its slot. */
+        PCI_DEVICE(nic)->cap_present |= QEMU_PCI_CAP_MULTIFUNCTION;
+    }
+    if (!port0 || port0->ports <= function) {
+        /* A card of its own: its VFs follow it. */
+        nic->pf_number = 0;
+        nic->first_vf_offset = nic->ports;
+        return true;
+    }
+    /* Port @function of port0's card: VFs after every port's PF and VFs. */
+    if (nic->ari != port0->ari) {
+        error_setg(errp, "Property 'ari' must be the same on every port of a "
+                   "card: port 0 has ari=%s", port0->ari ? "on" : "off");
+        return false;
+    }
+    nic->pf_number = function;
+    first_vf = port0->ports;
+    for (uint8_t port = 0; port < function; port++) {
+        NSwitchNic *before = slot_function(nic, devfn, port);
+
+        if (!before) {
+            error_setg(errp, "nswitch-nic at function %u is port %u of the "
+                       "card at %02x.0: add its ports 0 to %u first", function,
+                       function, PCI_SLOT(devfn), function - 1);
+            return false;
+        }
+        first_vf += before->total_vfs;
+    }
+    nic->first_vf_offset = first_vf - function;
+    return true;
+}
+
 static bool check_vf_placement(PCIDevice *pci_dev, NSwitchNic *nic,
                                Error **errp)
 {
-    if (PCI_FUNC(pci_dev->devfn) != 0 && !nic->ari) {
+    unsigned last = pci_dev->devfn + nic->first_vf_offset + nic->total_vfs - 1;
+
+    if (!nic->ari && nic->ports == 1 && !nic->pf_number &&
+        PCI_FUNC(pci_dev->devfn) != 0) {
         error_setg(errp, "nswitch-nic with VFs must be function 0 of its "
                    "slot (addr=N.0): its VFs take the functions after it");
         return false;
     }
-    if (pci_dev->devfn + nic->total_vfs > PCI_DEVFN_MAX - 1) {
+    if (!nic->ari && PCI_SLOT(last) != PCI_SLOT(pci_dev->devfn)) {
+        error_setg(errp, "Property 'vfs' is %u but the VFs of port %u take "
+                   "functions %u to %u of its slot, past 7: set ari=on",
+                   nic->total_vfs, nic->pf_number,
+                   PCI_FUNC(pci_dev->devfn) + nic->first_vf_offset,
+                   last - PCI_SLOT(pci_dev->devfn) * 8);
+        return false;
+    }
+    if (last > PCI_DEVFN_MAX - 1) {
         error_setg(errp, "Property 'vfs' is %u but only %u routing IDs "
-                   "follow the PF at %02x.%x; put the PF at addr=0.0",
-                   nic->total_vfs, PCI_DEVFN_MAX - 1 - pci_dev->devfn,
+                   "follow the PF at %02x.%x and the VFs before them; put "
+                   "the card at addr=0.0", nic->total_vfs,
+                   PCI_DEVFN_MAX - pci_dev->devfn - nic->first_vf_offset,
                    PCI_SLOT(pci_dev->devfn), PCI_FUNC(pci_dev->devfn));
         return false;
     }
     return true;
+}
+
+/*
+ * The ARI Next Function Number chains a card's PFs (0 ends the chain), so
+ * that a guest scanning an ARI device finds every port.
+ */
+static void link_ports(NSwitchNic *nic, uint16_t ari_cap)
+{
+    uint8_t next = 0;
+
+    if (nic->pf_number + 1 < nswitch_sriov_card_port(nic, 0)->ports) {
+        next = nic->pf_number + 1;
+    }
+    pci_set_long(PCI_DEVICE(nic)->config + ari_cap + PCI_ARI_CAP, next << 8);
 }
 
 /* The SR-IOV VF BARs are exactly the BARs virtio-pci gave the first VF. */
@@ -104,6 +198,7 @@ bool nswitch_sriov_init(NSwitchNic *nic, Error **errp)
     }
     if (nic->ari) {
         pcie_ari_init(pci_dev, offset);
+        link_ports(nic, offset);
         offset += PCI_ARI_SIZEOF;
     }
     if (offset + PCI_EXT_CAP_SRIOV_SIZEOF > PCIE_CONFIG_SPACE_SIZE) {
@@ -118,7 +213,7 @@ bool nswitch_sriov_init(NSwitchNic *nic, Error **errp)
     }
     if (!pcie_sriov_pf_init(pci_dev, offset, TYPE_NSWITCH_NIC_VF,
                             NSWITCH_NIC_VF_DEVICE_ID, nic->total_vfs,
-                            nic->total_vfs, 1, 1, errp)) {
+                            nic->total_vfs, nic->first_vf_offset, 1, errp)) {
         return false;
     }
     declare_vf_bars(pci_dev);

@@ -12,6 +12,18 @@
 #include "hw/virtio/virtio-net.h"
 
 /*
+ * Before the PF realizes: which port of which card it is. A PF with
+ * ports=N is port 0 of a card whose ports 1..N-1 are the nswitch-nic
+ * PFs at functions 1..N-1 of its slot, added after it in order; every
+ * other PF is a card of its own. Each port's VFs take the routing IDs
+ * after the card's PFs and the VFs of the ports before it.
+ */
+bool nswitch_sriov_join_card(NSwitchNic *nic, Error **errp);
+
+/* Port @port of @nic's card (@nic itself for its own number), or NULL. */
+NSwitchNic *nswitch_sriov_card_port(NSwitchNic *nic, uint8_t port);
+
+/*
  * After virtio-pci realized the PF: ARI and the SR-IOV capability after
  * virtio-pci's own extended capabilities, a switch port for each VF, the
  * VFs themselves, and the VF BARs they got.

@@ -37,8 +37,8 @@ OBJECT_DECLARE_TYPE(NSwitchNicVf, NSwitchNicVfClass, NSWITCH_NIC_VF)
 #define NSWITCH_NIC_PF_PORT 1
 #define NSWITCH_NIC_VF_PORT(vf) (2 + (vf))
 
-/* The PF's number within its card: a card has one PF. */
-#define NSWITCH_NIC_PF_NUMBER 0
+/* A card's PFs (its ports) are functions 0.. of one slot. */
+#define NSWITCH_NIC_MAX_PORTS 8
 
 typedef struct NSwitchDatapath NSwitchDatapath;
 typedef struct NSwitchNicMigration NSwitchNicMigration;
@@ -49,6 +49,7 @@ struct NSwitchNic {
     /* properties */
     uint16_t total_vfs;
     bool ari;
+    uint8_t ports;          /* PFs of the card this PF is port 0 of */
     char *oui_property;     /* "xx:xx:xx" as given, NULL for the default */
     NSwitchCardMode mode;
     char *vf_netdevs_property; /* vswitch mode: "id0:id1:...", one per VF */
@@ -57,6 +58,9 @@ struct NSwitchNic {
     uint64_t buffer_size;   /* bytes held by the whole card */
 
     uint32_t oui;
+    /* Which port of its card the PF is, and where its VFs begin. */
+    uint8_t pf_number;
+    uint16_t first_vf_offset;
     /* The switch, its ports, and how frames go between them. */
     NSwitchDatapath *datapath;
     /*
