@@ -14,7 +14,10 @@
  *  - a function with a port VLAN gets only frames of its VLAN;
  *  - a spoof-checked function's frames carry its own source MAC;
  *  - a pinned MAC holds against an untrusted guest;
- *  - offload requests the check accepts lie inside the frame's head.
+ *  - offload requests the check accepts lie inside the frame's head;
+ *  - on a card of two ports, only unicast to a function the other port
+ *    knows goes to the card port, and the other port's switch delivers
+ *    it to that function alone: floods never cross.
  * Any failure aborts, which libFuzzer reports with the input.
  *
  * Copyright (c) 2026 The nswitch-nic authors
@@ -71,9 +74,16 @@ typedef struct Pending {
     size_t len;
 } Pending;
 
+/* The card's other port: a PF and one VF of PEER_OUI, fixed. */
+#define PEER_OUI 0x026e01
+#define PEER_PORTS 4
+#define PEER_CARD_PORT 3
+
 typedef struct Fuzz {
     Input in;
     NSwitch *sw;
+    NSwitch *peer;               /* NULL: a card of one port */
+    uint32_t card_port;
     uint32_t ports;
     uint64_t now;
     Pending pending[MAX_PENDING];
@@ -119,13 +129,14 @@ static uint64_t sum_drops(const uint64_t *dropped)
     return sum;
 }
 
-static void check_counters(Fuzz *f)
+static void check_switch_counters(NSwitch *sw, uint32_t ports,
+                                  uint32_t pending)
 {
-    const NSwitchPathCounters *paths = nswitch_path_counters(f->sw);
+    const NSwitchPathCounters *paths = nswitch_path_counters(sw);
     uint64_t rx = 0, tx = 0, port_drops = 0;
 
-    for (uint32_t p = 0; p < f->ports; p++) {
-        const NSwitchPortCounters *c = &nswitch_port_info(f->sw, p)->counters;
+    for (uint32_t p = 0; p < ports; p++) {
+        const NSwitchPortCounters *c = &nswitch_port_info(sw, p)->counters;
 
         rx += c->rx_frames;
         tx += c->tx_frames;
@@ -133,8 +144,16 @@ static void check_counters(Fuzz *f)
     }
     CHECK(port_drops == sum_drops(paths->dropped));
     CHECK(rx + paths->replicas + paths->segments ==
-          tx + sum_drops(paths->dropped) + f->pending_count);
+          tx + sum_drops(paths->dropped) + pending);
     CHECK(paths->unknown_unicast <= paths->to_uplink);
+}
+
+static void check_counters(Fuzz *f)
+{
+    check_switch_counters(f->sw, f->ports, f->pending_count);
+    if (f->peer) {
+        check_switch_counters(f->peer, PEER_PORTS, 0);
+    }
 }
 
 /* What the glue does with a copy: deliver, drop, hold or segment. */
@@ -187,6 +206,20 @@ static bool port_has_entry_in(NSwitch *sw, uint32_t port, uint32_t oui)
     return false;
 }
 
+static const NSwitchRelayEntry *entry_of(NSwitch *sw, const uint8_t *mac)
+{
+    const NSwitchRelayTable *relay = nswitch_relay_table(sw);
+
+    for (uint32_t i = 0; i < nswitch_relay_table_count(relay); i++) {
+        const NSwitchRelayEntry *entry = nswitch_relay_table_entry(relay, i);
+
+        if (!memcmp(entry->mac, mac, NSWITCH_MAC_LEN)) {
+            return entry;
+        }
+    }
+    return NULL;
+}
+
 /* A frame: MACs, up to five tags, an ethertype, any length. */
 static size_t build_frame(Fuzz *f, uint32_t src, uint8_t *frame)
 {
@@ -230,6 +263,44 @@ static bool vlan_matches(const NSwitchPortPolicy *dst,
     return l2->outer_tpid == NSWITCH_ETHERTYPE_VLAN && l2->vlan == dst->vlan;
 }
 
+/*
+ * What the glue does with a copy for the card port: the other port's
+ * switch takes it at once (the frame as it is inside the card, with the
+ * sender's port VLAN tag), or it is dropped there, that switch busy.
+ */
+static void relay_to_peer(Fuzz *f, const NSwitchDecision *d,
+                          const uint8_t *frame, size_t len)
+{
+    uint8_t inside[FRAME_MAX + NSWITCH_VLAN_TAG_LEN];
+    const NSwitchRelayEntry *owner = entry_of(f->peer, frame);
+    NSwitchDecision there;
+
+    CHECK(d->peer == f->peer && owner);
+    if (take(&f->in) % 8 == 7) {
+        nswitch_count_drop(f->sw, f->card_port, NSWITCH_DROP_RECEIVER_FULL);
+        return;
+    }
+    nswitch_count_delivery(f->sw, f->card_port, len);
+    memcpy(inside, frame, 12);
+    if (d->insert_tag) {
+        inside[12] = 0x81;
+        inside[13] = 0x00;
+        inside[14] = d->tci >> 8;
+        inside[15] = d->tci;
+        memcpy(inside + 16, frame + 12, len - 12);
+        len += NSWITCH_VLAN_TAG_LEN;
+    } else {
+        memcpy(inside + 12, frame + 12, len - 12);
+    }
+    there = nswitch_decide(f->peer, PEER_CARD_PORT, inside, len, f->now);
+    if (there.path == NSWITCH_PATH_DROP) {
+        return;
+    }
+    CHECK(there.path == NSWITCH_PATH_INTER_PORT && there.count == 1 &&
+          there.ports[0] == owner->port && !there.peer);
+    nswitch_count_delivery(f->peer, there.ports[0], len);
+}
+
 static void send_frame(Fuzz *f)
 {
     uint32_t src = pick_port(f);
@@ -264,6 +335,11 @@ static void send_frame(Fuzz *f)
         CHECK(l2.tags == 0 && d.insert_tag &&
               (d.tci & 0xfff) == policy.vlan);
     }
+    if (d.path == NSWITCH_PATH_INTER_PORT && src != f->card_port) {
+        CHECK(d.count == 1 && d.ports[0] == f->card_port &&
+              nswitch_mode(f->sw) == NSWITCH_MODE_NSWITCH &&
+              nswitch_relay_oui_of(frame) == PEER_OUI);
+    }
     for (uint32_t i = 0; i < d.count; i++) {
         uint32_t dst = d.ports[i];
         const NSwitchPortInfo *to;
@@ -271,6 +347,10 @@ static void send_frame(Fuzz *f)
         CHECK(dst < f->ports && dst != src && dst != d.mirror_port);
         for (uint32_t j = i + 1; j < d.count; j++) {
             CHECK(d.ports[j] != dst);
+        }
+        if (dst == f->card_port) {
+            CHECK(d.path == NSWITCH_PATH_INTER_PORT && d.count == 1);
+            continue;
         }
         if (dst == uplink) {
             continue;
@@ -287,14 +367,20 @@ static void send_frame(Fuzz *f)
             CHECK(port_has_entry_in(f->sw, dst, nswitch_relay_oui_of(own_mac)));
         }
         if (nswitch_mode(f->sw) == NSWITCH_MODE_VEPA) {
-            CHECK(src == uplink);
+            /* (a card port takes only what a peer in nswitch mode sends) */
+            CHECK(src == uplink || src == f->card_port);
         }
     }
     if (d.mirror_port != NSWITCH_RELAY_NONE) {
-        CHECK(d.mirror_port != src && d.mirror_port < f->ports);
+        CHECK(d.mirror_port != src && d.mirror_port < f->ports &&
+              d.mirror_port != f->card_port);
         resolve(f, d.mirror_port, len);
     }
     for (uint32_t i = 0; i < d.count; i++) {
+        if (d.ports[i] == f->card_port) {
+            relay_to_peer(f, &d, frame, len);
+            continue;
+        }
         resolve(f, d.ports[i], len);
     }
     check_counters(f);
@@ -537,6 +623,22 @@ static void check_capture_ring(Fuzz *f)
     nswitch_capture_ring_free(ring);
 }
 
+static NSwitch *peer_new(void)
+{
+    NSwitch *peer = nswitch_new(PEER_PORTS, 0, 8, 2);
+    uint8_t mac[NSWITCH_MAC_LEN] = {
+        PEER_OUI >> 16, (PEER_OUI >> 8) & 0xff, PEER_OUI & 0xff, 0, 0, 0
+    };
+
+    CHECK(peer && nswitch_set_card_port(peer, PEER_CARD_PORT));
+    CHECK(nswitch_port_attach(peer, 1, NSWITCH_PORT_PF, mac) ==
+          NSWITCH_RELAY_OK);
+    mac[5] = 1;
+    CHECK(nswitch_port_attach(peer, 2, NSWITCH_PORT_VF, mac) ==
+          NSWITCH_RELAY_OK);
+    return peer;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     Fuzz f = { .in = { data, size } };
@@ -549,8 +651,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(f.sw);
     nswitch_set_mode(f.sw, (setup >> 4) % NSWITCH_MODE__MAX);
     nswitch_pin_group(f.sw, ouis[0]);
+    f.card_port = NSWITCH_RELAY_NONE;
+    if (setup & 0x08 && f.ports >= 4) {
+        f.card_port = f.ports - 1;
+        f.peer = peer_new();
+        CHECK(nswitch_set_card_port(f.sw, f.card_port));
+        CHECK(nswitch_link_peer(f.sw, f.peer, PEER_OUI));
+        CHECK(nswitch_link_peer(f.peer, f.sw, ouis[0]));
+    }
     /* the card's own layout: a PF and VFs of the PF's OUI */
-    for (uint32_t p = 1; p < f.ports; p++) {
+    for (uint32_t p = 1; p < f.ports && p != f.card_port; p++) {
         mac[0] = 0x02;
         mac[1] = 0x6e;
         mac[2] = 0x00;
@@ -595,5 +705,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     check_counters(&f);
     nswitch_free(f.sw);
+    nswitch_free(f.peer);
     return 0;
 }

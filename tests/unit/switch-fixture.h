@@ -48,22 +48,27 @@ static const uint8_t multicast[NSWITCH_MAC_LEN] = {
     0x01, 0x00, 0x5e, 0x00, 0x00, 0x01
 };
 
-/* A card with the PF (station 0) and VFs 0..3 (stations 1..4) in OUI_A. */
-static inline NSwitch *card_new(void)
+/* A card with the PF (station 0) and VFs 0..3 (stations 1..4) in @oui. */
+static inline NSwitch *card_new_in(uint32_t oui)
 {
     NSwitch *sw = nswitch_new(PORTS, UPLINK, 64, 8);
     uint8_t mac[NSWITCH_MAC_LEN];
 
     assert_non_null(sw);
-    test_mac(mac, OUI_A, 0);
+    test_mac(mac, oui, 0);
     assert_int_equal(nswitch_port_attach(sw, PF, NSWITCH_PORT_PF, mac),
                      NSWITCH_RELAY_OK);
     for (int i = 0; i < 4; i++) {
-        test_mac(mac, OUI_A, i + 1);
+        test_mac(mac, oui, i + 1);
         assert_int_equal(nswitch_port_attach(sw, VF(i), NSWITCH_PORT_VF, mac),
                          NSWITCH_RELAY_OK);
     }
     return sw;
+}
+
+static inline NSwitch *card_new(void)
+{
+    return card_new_in(OUI_A);
 }
 
 static inline Frame frame_from_port(NSwitch *sw, uint32_t port,

@@ -92,6 +92,8 @@ const char *nswitch_path_name(NSwitchPath path)
         return "from-uplink";
     case NSWITCH_PATH_FLOOD:
         return "flood";
+    case NSWITCH_PATH_INTER_PORT:
+        return "inter-port";
     }
     return "unknown";
 }
@@ -120,6 +122,8 @@ const char *nswitch_port_kind_name(NSwitchPortKind kind)
         return "pf";
     case NSWITCH_PORT_VF:
         return "vf";
+    case NSWITCH_PORT_CARD:
+        return "card";
     }
     return "unknown";
 }

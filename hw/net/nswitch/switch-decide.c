@@ -35,10 +35,40 @@ static NSwitchDecision decide_from_uplink(NSwitch *sw, FrameContext *ctx)
 }
 
 /*
+ * From another port's switch on the card: unicast the sender's switch
+ * knew this one has; nothing else comes this way.
+ */
+static NSwitchDecision decide_from_card(NSwitch *sw, FrameContext *ctx)
+{
+    const NSwitchRelayEntry *owner = mac_is_group(ctx->dst)
+        ? NULL : nswitch_relay_table_lookup(sw->relay, ctx->dst);
+
+    if (!owner) {
+        return drop(sw, ctx->src_port, NSWITCH_DROP_NO_DESTINATION);
+    }
+    return to_function(sw, NSWITCH_PATH_INTER_PORT, owner->port, ctx);
+}
+
+/* Case 1: to another port of the card when it knows @dst, else out. */
+static NSwitchDecision to_other_group(NSwitch *sw, const FrameContext *ctx)
+{
+    NSwitch *peer = sw->peer_count ? nswitch_peer_for(sw, ctx->dst) : NULL;
+    NSwitchDecision decision;
+
+    if (!peer) {
+        return to_uplink(sw, ctx);
+    }
+    decision = to_one(sw, NSWITCH_PATH_INTER_PORT, sw->card_port);
+    decision.peer = peer;
+    return decision;
+}
+
+/*
  * From a function: VEPA sends all out; broadcast and multicast go to the
  * sender's group (every function in VEB) and the uplink; unicast to
- * another OUI goes out (Case 1, nswitch mode); else to its owner (Case 0),
- * or out, counted unknown, when no port owns it.
+ * another OUI goes out (Case 1, nswitch mode), or to the port of the card
+ * whose group it is; else to its owner (Case 0), or out, counted unknown,
+ * when no port owns it.
  */
 static NSwitchDecision decide_from_function(NSwitch *sw, FrameContext *ctx)
 {
@@ -52,7 +82,7 @@ static NSwitchDecision decide_from_function(NSwitch *sw, FrameContext *ctx)
         return nswitch_flood_from_function(sw, ctx);
     }
     if (sw->mode == NSWITCH_MODE_NSWITCH && !same_oui) {
-        return to_uplink(sw, ctx);
+        return to_other_group(sw, ctx);
     }
     owner = nswitch_relay_table_lookup(sw->relay, ctx->dst);
     if (!owner) {
@@ -98,6 +128,9 @@ static void count_path(NSwitch *sw, const NSwitchDecision *decision,
     case NSWITCH_PATH_FLOOD:
         sw->paths.flooded++;
         break;
+    case NSWITCH_PATH_INTER_PORT:
+        sw->paths.inter_port++;
+        break;
     case NSWITCH_PATH_DROP:
         break;
     }
@@ -123,8 +156,13 @@ static NSwitchDecision decide_forwarded(NSwitch *sw, FrameContext *ctx)
         decision.acl_rule = rule->id;
         return decision;
     }
-    decision = ctx->src_port == sw->uplink ? decide_from_uplink(sw, ctx)
-                                           : decide_from_function(sw, ctx);
+    if (ctx->src_port == sw->uplink) {
+        decision = decide_from_uplink(sw, ctx);
+    } else if (ctx->src_port == sw->card_port) {
+        decision = decide_from_card(sw, ctx);
+    } else {
+        decision = decide_from_function(sw, ctx);
+    }
     decision.acl_rule = rule ? rule->id : 0;
     if (decision.path == NSWITCH_PATH_DROP) {
         return decision;

@@ -104,7 +104,7 @@ static void flood_add_functions(NSwitch *sw, NSwitchDecision *decision,
                                 uint32_t mark, const FrameContext *ctx)
 {
     for (uint32_t port = 0; port < sw->max_ports; port++) {
-        if (port != sw->uplink) {
+        if (is_function_port(sw, port)) {
             flood_add(sw, decision, mark, port, ctx);
         }
     }

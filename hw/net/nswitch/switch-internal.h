@@ -9,6 +9,7 @@
  *   switch-decide.c    the forwarding decision, rule by rule
  *   switch-flood.c     frames for several ports (floods, unknown unicast)
  *   switch-counters.c  what became of each frame, and the names in reports
+ *   switch-peers.c     the card port and the other ports' switches
  * struct NSwitch is here because all of them read it. The small helpers
  * that build a decision, which switch-decide.c and switch-flood.c share,
  * are inline here so that a unicast decision makes no more calls than
@@ -27,6 +28,12 @@
 #define BURST_SECONDS_DIVISOR 100
 #define MIN_BURST (65536 + 256)
 
+/* Another port's switch on the same card, and its relay group. */
+typedef struct NSwitchPeer {
+    NSwitch *sw;
+    uint32_t oui;
+} NSwitchPeer;
+
 struct NSwitch {
     NSwitchPortInfo *ports;
     NSwitchTokenBucket *tx_rate;  /* per port */
@@ -40,6 +47,10 @@ struct NSwitch {
     NSwitchTokenBucket uplink_rate;
     const NSwitchRxModeOps *rx_mode;
     void *rx_mode_opaque;
+    uint32_t card_port;          /* NSWITCH_RELAY_NONE: a card of one port */
+    bool inter_port_relay;
+    uint32_t peer_count;
+    NSwitchPeer peers[NSWITCH_MAX_PEERS];
 
     /*
      * Scratch for decisions: the destination list and, for flooding, a
@@ -58,7 +69,8 @@ static inline bool mac_is_group(const uint8_t *mac)
 /* A port that policy, static entries and a mirror monitor may name. */
 static inline bool is_function_port(const NSwitch *sw, uint32_t port)
 {
-    return port < sw->max_ports && port != sw->uplink;
+    return port < sw->max_ports && port != sw->uplink &&
+           port != sw->card_port;
 }
 
 static inline void rate_limit_init(NSwitchTokenBucket *bucket,
@@ -167,6 +179,13 @@ NSwitchDecision nswitch_flood_from_uplink(NSwitch *sw,
 NSwitchDecision nswitch_unknown_from_function(NSwitch *sw, FrameContext *ctx);
 NSwitchDecision nswitch_unknown_from_uplink(NSwitch *sw,
                                             const FrameContext *ctx);
+
+/* switch-peers.c */
+/*
+ * The peer whose group is @dst's OUI and that knows @dst, when this
+ * switch relays inside the card; else NULL.
+ */
+NSwitch *nswitch_peer_for(const NSwitch *sw, const uint8_t *dst);
 
 /* switch-mirror.c */
 void nswitch_add_mirror(NSwitch *sw, NSwitchDecision *decision,

@@ -2,7 +2,8 @@
  * nswitch core: per-port policy
  *
  * What `ip link set DEV vf N ...` manages on a real NIC: spoof checking,
- * trust, link state, a port VLAN and a TX rate. The uplink has no policy.
+ * trust, link state, a port VLAN and a TX rate. The uplink and the card
+ * port have none.
  * The decision reads it (switch-decide.c); the TX rate is asked by the
  * glue before it hands the core a frame.
  *
@@ -86,7 +87,7 @@ void nswitch_port_reset_policy(NSwitch *sw, uint32_t port)
         return;
     }
     sw->ports[port].policy = (NSwitchPortPolicy) {
-        .spoof_check = port != sw->uplink,
+        .spoof_check = is_function_port(sw, port),
         .link_up = true,
     };
     rate_limit_init(&sw->tx_rate[port], 0, 0);

@@ -21,7 +21,8 @@ NSwitchRelayStatus nswitch_port_attach(NSwitch *sw, uint32_t port,
     NSwitchPortInfo *info = &sw->ports[port];
     NSwitchRelayStatus status;
 
-    if (port == sw->uplink || kind == NSWITCH_PORT_UPLINK) {
+    if (!is_function_port(sw, port) || kind == NSWITCH_PORT_UPLINK ||
+        kind == NSWITCH_PORT_CARD) {
         return NSWITCH_RELAY_INVALID_MAC;
     }
     nswitch_port_detach(sw, port);
@@ -39,7 +40,7 @@ void nswitch_port_detach(NSwitch *sw, uint32_t port)
 {
     NSwitchPortInfo *info = &sw->ports[port];
 
-    if (port == sw->uplink || !info->attached) {
+    if (!is_function_port(sw, port) || !info->attached) {
         return;
     }
     nswitch_relay_table_remove(sw->relay, info->mac);
@@ -52,7 +53,7 @@ NSwitchRelayStatus nswitch_port_set_mac(NSwitch *sw, uint32_t port,
     NSwitchPortInfo *info = &sw->ports[port];
     NSwitchRelayStatus status;
 
-    if (port == sw->uplink) {
+    if (!is_function_port(sw, port)) {
         return NSWITCH_RELAY_INVALID_MAC;
     }
     if (!info->attached) {
@@ -138,7 +139,7 @@ NSwitchRelayStatus nswitch_pin_group(NSwitch *sw, uint32_t oui)
 void nswitch_flush(NSwitch *sw)
 {
     for (uint32_t port = 0; port < sw->max_ports; port++) {
-        if (port != sw->uplink) {
+        if (is_function_port(sw, port)) {
             sw->ports[port].attached = false;
         }
     }

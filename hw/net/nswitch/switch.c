@@ -50,6 +50,8 @@ NSwitch *nswitch_new(uint32_t max_ports, uint32_t uplink_port,
     sw->ports[uplink_port].attached = true;
     sw->ports[uplink_port].policy.spoof_check = false;
     sw->mirror.monitor_port = NSWITCH_RELAY_NONE;
+    sw->card_port = NSWITCH_RELAY_NONE;
+    sw->inter_port_relay = true;
     return sw;
 }
 

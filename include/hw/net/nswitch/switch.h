@@ -60,6 +60,7 @@ typedef enum NSwitchPortKind {
     NSWITCH_PORT_UPLINK,
     NSWITCH_PORT_PF,
     NSWITCH_PORT_VF,
+    NSWITCH_PORT_CARD,           /* to the switches of the card's other ports */
 } NSwitchPortKind;
 
 /*
@@ -115,6 +116,7 @@ typedef enum NSwitchPath {
     NSWITCH_PATH_TO_UPLINK,      /* Case 1, or unknown unicast in a group */
     NSWITCH_PATH_FROM_UPLINK,    /* Case 2: uplink to its owner */
     NSWITCH_PATH_FLOOD,          /* broadcast or multicast */
+    NSWITCH_PATH_INTER_PORT,     /* to or from another port of the card */
 } NSwitchPath;
 
 typedef struct NSwitchPortCounters {
@@ -139,6 +141,7 @@ typedef struct NSwitchPathCounters {
     uint64_t unknown_unicast;    /* nswitch mode: part of to_uplink */
     uint64_t from_uplink;
     uint64_t flooded;
+    uint64_t inter_port;         /* relayed to or from another port's switch */
     uint64_t mirrored;           /* copies sent to the monitor port */
     uint64_t replicas;           /* copies beyond a frame's first */
     uint64_t segments;           /* frames segmentation added to a copy */
@@ -215,6 +218,11 @@ typedef struct NSwitchDecision {
     uint8_t priority;              /* 802.1p: 0 for untagged frames */
     uint32_t mirror_port;          /* gets a copy; NSWITCH_RELAY_NONE: no */
     uint32_t acl_rule;             /* id of the ACL rule that matched, or 0 */
+    /*
+     * NSWITCH_PATH_INTER_PORT to the card port: the switch of the other
+     * port, which takes the frame on its own card port.
+     */
+    struct NSwitch *peer;
 } NSwitchDecision;
 
 typedef struct NSwitch NSwitch;
@@ -314,6 +322,35 @@ NSwitchRelayStatus
 nswitch_remove_static_entry(NSwitch *sw, const uint8_t mac[NSWITCH_MAC_LEN]);
 /* Whether the relay entry @entry is a static one (not a port's own MAC). */
 bool nswitch_entry_is_static(const NSwitch *sw, const NSwitchRelayEntry *entry);
+
+/*
+ * A multi-port card (the paper's Design 2) has one switch per Ethernet
+ * port, joined inside the card: each switch has a card port (a detached
+ * port that is neither uplink nor function), and knows the other ports'
+ * switches as peers, each with the OUI of its relay group. In nswitch
+ * mode a function's unicast to a peer's OUI whose destination the peer
+ * knows goes to the card port, and the glue hands it to the peer, which
+ * takes it on its own card port and delivers it to that function only
+ * (both count it inter-port). Broadcast domains stay per port: a flood
+ * never crosses the card port. Unicast the peer does not know leaves by
+ * the uplink, as it would between two cards.
+ */
+#define NSWITCH_MAX_PEERS 7
+
+/* False (nothing changed) for the uplink, an attached port or out of range. */
+bool nswitch_set_card_port(NSwitch *sw, uint32_t port);
+/* The card port, or NSWITCH_RELAY_NONE for a switch that has none. */
+uint32_t nswitch_card_port(const NSwitch *sw);
+/*
+ * Makes @peer, whose relay group is @oui, a peer (or updates its OUI).
+ * False when either switch has no card port, @peer is @sw, or
+ * NSWITCH_MAX_PEERS are known. One way: the peer links back itself.
+ */
+bool nswitch_link_peer(NSwitch *sw, NSwitch *peer, uint32_t oui);
+void nswitch_unlink_peer(NSwitch *sw, NSwitch *peer);
+/* Whether frames go to peers inside the card (default) or by the uplink. */
+void nswitch_set_inter_port_relay(NSwitch *sw, bool on);
+bool nswitch_inter_port_relay(const NSwitch *sw);
 
 /* Keeps the relay group of @oui while it has no member (a PF's group). */
 NSwitchRelayStatus nswitch_pin_group(NSwitch *sw, uint32_t oui);
