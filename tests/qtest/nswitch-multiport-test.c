@@ -171,6 +171,304 @@ static void test_each_port_has_its_group_and_mac_scheme(void)
     qtest_quit(qts);
 }
 
+/*
+ * A card of two ports with two VFs each (ARI), each port with its uplink
+ * socket, and a driver on every VF: vf[p][i] is VF i of PF p.
+ */
+#define PORTS 2
+#define PORT_VFS 2
+/* The card port comes after the VFs on each port's switch. */
+#define CARD_PORT VF_PORT(PORT_VFS)
+
+typedef struct TwoPortCard {
+    QTestState *qts;
+    int uplink[PORTS];
+    VfDriver vf[PORTS][PORT_VFS];
+} TwoPortCard;
+
+/* VF @vf of PF @pf: OUI 02:6e:pf, then pf, then vf + 1. */
+static void port_vf_mac(uint8_t mac[6], int pf, int vf)
+{
+    const uint8_t scheme[6] = { 0x02, 0x6e, pf, pf, 0, vf + 1 };
+
+    memcpy(mac, scheme, 6);
+}
+
+/* The machine, with @options on both PFs and @machine_options. */
+static void two_port_card_machine(TwoPortCard *c, const char *options,
+                                  const char *machine_options)
+{
+    int sv[PORTS][2];
+
+    for (int pf = 0; pf < PORTS; pf++) {
+        g_assert_cmpint(socketpair(PF_UNIX, SOCK_STREAM, 0, sv[pf]), ==, 0);
+        c->uplink[pf] = sv[pf][0];
+    }
+    c->qts = qtest_initf(MACHINE_ARGS
+        " -netdev socket,fd=%d,id=uplink0 -netdev socket,fd=%d,id=uplink1"
+        " -device nswitch-nic,id=port0,bus=rp0,addr=0.0,ports=2,vfs=%d,"
+        "ari=on,netdev=uplink0%s"
+        " -device nswitch-nic,id=port1,bus=rp0,addr=0.1,vfs=%d,ari=on,"
+        "netdev=uplink1%s %s", sv[0][1], sv[1][1], PORT_VFS, options,
+        PORT_VFS, options, machine_options);
+    for (int pf = 0; pf < PORTS; pf++) {
+        close(sv[pf][1]);
+    }
+}
+
+static void two_port_card_start(TwoPortCard *c, const char *options)
+{
+    two_port_card_machine(c, options, "");
+    prepare_machine(c->qts);
+    open_root_port_window(c->qts);
+    for (int pf = 0; pf < PORTS; pf++) {
+        uint16_t cap = find_ext_cap(c->qts, pf, PCI_EXT_CAP_ID_SRIOV);
+        uint64_t bars = VF_BAR4_BASE + pf * PORT_VFS * VF_BAR4_SIZE;
+
+        ext_writel(c->qts, pf, cap + PCI_SRIOV_BAR + 16, bars);
+        ext_writel(c->qts, pf, cap + PCI_SRIOV_BAR + 20, 0);
+        set_port_vfs(c->qts, pf, PORT_VFS);
+        for (int vf = 0; vf < PORT_VFS; vf++) {
+            uint8_t devfn = vf_routing_id(c->qts, pf, vf);
+
+            config_writel(c->qts, CARD_BUS, devfn, PCI_COMMAND,
+                          PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+            function_driver_start(&c->vf[pf][vf], c->qts, devfn,
+                                  bars + vf * VF_BAR4_SIZE,
+                                  GUEST_RAM_BASE +
+                                  (pf * PORT_VFS + vf) * VF_RAM_SIZE, 0);
+        }
+    }
+}
+
+/* Every frame is accounted for on each port's switch, and then stops. */
+static void two_port_card_stop(TwoPortCard *c)
+{
+    for (int pf = 0; pf < PORTS; pf++) {
+        QDict *rsp, *card = query_port_card(c->qts, pf, &rsp);
+
+        assert_card_accounted(card);
+        qobject_unref(rsp);
+        close(c->uplink[pf]);
+    }
+    qtest_quit(c->qts);
+}
+
+static void send_between(VfDriver *from, const uint8_t *dst,
+                         const uint8_t *src, uint8_t marker, uint8_t *frame)
+{
+    make_frame(frame, dst, src, marker);
+    vf_send(from, frame, 60);
+}
+
+/*
+ * Frames leave an uplink in order: nothing that should have stayed in
+ * the card left by PF @pf's uplink before this frame for outside did.
+ */
+static void assert_uplink_saw_nothing(TwoPortCard *c, int pf, uint8_t marker)
+{
+    uint8_t src[6], frame[60];
+
+    port_vf_mac(src, pf, 0);
+    send_between(&c->vf[pf][0], outside_mac, src, marker, frame);
+    assert_uplink_next(c->uplink[pf], frame, sizeof(frame));
+}
+
+/* The paper's path across ports: PF 0's switch hands it to PF 1's. */
+static void test_inter_port_relay_stays_in_the_card(void)
+{
+    TwoPortCard c;
+    uint8_t src[6], dst[6], frame[60];
+    QDict *rsp, *card;
+
+    two_port_card_start(&c, "");
+    port_vf_mac(src, 0, 0);
+    port_vf_mac(dst, 1, 1);
+    post_rx_buffer(&c.vf[1][1]);
+    send_between(&c.vf[0][0], dst, src, 0x11, frame);
+    assert_received(&c.vf[1][1], frame, sizeof(frame));
+    /* And back, to PF 0's other VF. */
+    port_vf_mac(src, 1, 1);
+    port_vf_mac(dst, 0, 1);
+    post_rx_buffer(&c.vf[0][1]);
+    send_between(&c.vf[1][1], dst, src, 0x12, frame);
+    assert_received(&c.vf[0][1], frame, sizeof(frame));
+    assert_uplink_saw_nothing(&c, 0, 0x13);
+    assert_uplink_saw_nothing(&c, 1, 0x14);
+
+    for (int pf = 0; pf < PORTS; pf++) {
+        g_assert_cmpint(pf_counter(c.qts, pf, PATHS, "inter-port"), ==, 2);
+        g_assert_cmpint(pf_counter(c.qts, pf, PATHS, "hairpinned"), ==, 0);
+        g_assert_cmpint(pf_counter(c.qts, pf, PATHS, "to-uplink"), ==, 1);
+        g_assert_cmpint(pf_counter(c.qts, pf, PATHS, "from-uplink"), ==, 0);
+        g_assert_cmpint(pf_counter(c.qts, pf, CARD_PORT, "tx-frames"), ==, 1);
+        g_assert_cmpint(pf_counter(c.qts, pf, CARD_PORT, "rx-frames"), ==, 1);
+    }
+    card = query_port_card(c.qts, 1, &rsp);
+    g_assert_cmpint(qdict_get_int(card, "card-ports"), ==, 2);
+    g_assert_true(qdict_get_bool(card, "inter-port-relay"));
+    g_assert_cmpstr(qdict_get_str(card, "card"), ==,
+                    "/machine/peripheral/port0");
+    g_assert_cmpstr(qdict_get_str(card_port(card, CARD_PORT), "kind"), ==,
+                    "card");
+    g_assert_false(qdict_haskey(card_port(card, CARD_PORT), "mac"));
+    qobject_unref(rsp);
+    two_port_card_stop(&c);
+}
+
+/* Broadcast domains stay per port; unknown destinations leave. */
+static void test_floods_and_unknowns_do_not_cross_ports(void)
+{
+    TwoPortCard c;
+    uint8_t src[6], dst[6], frame[60], out[60];
+
+    two_port_card_start(&c, "");
+    port_vf_mac(src, 0, 0);
+    post_rx_buffer(&c.vf[1][0]);
+    post_rx_buffer(&c.vf[0][1]);
+    send_between(&c.vf[0][0], broadcast_mac, src, 0x21, frame);
+    assert_received(&c.vf[0][1], frame, sizeof(frame));
+    assert_uplink_next(c.uplink[0], frame, sizeof(frame));
+    /* To a VF that PF 1 does not have: out of PF 0's uplink. */
+    port_vf_mac(dst, 1, 9);
+    send_between(&c.vf[0][0], dst, src, 0x22, out);
+    assert_uplink_next(c.uplink[0], out, sizeof(out));
+    /* PF 1's VF 0 got neither: the next frame it gets is this one. */
+    port_vf_mac(dst, 1, 0);
+    send_between(&c.vf[0][0], dst, src, 0x23, frame);
+    assert_received(&c.vf[1][0], frame, sizeof(frame));
+    assert_uplink_saw_nothing(&c, 1, 0x24);
+    g_assert_cmpint(pf_counter(c.qts, 0, PATHS, "inter-port"), ==, 1);
+    g_assert_cmpint(pf_counter(c.qts, 1, PATHS, "flooded"), ==, 0);
+    two_port_card_stop(&c);
+}
+
+/*
+ * Relay off, for the comparison: the frame leaves by PF 0's uplink, as
+ * between two cards, and an external switch brings it to PF 1's.
+ */
+static void test_relay_off_goes_through_the_uplinks(void)
+{
+    TwoPortCard c;
+    uint8_t src[6], dst[6], frame[60];
+    QDict *rsp, *card;
+
+    two_port_card_start(&c, "");
+    qmp_ok(c.qts, "{'execute': 'nswitch-inter-port-relay-set', 'arguments': "
+           "{'device': 'port0', 'enable': false}}");
+    card = query_port_card(c.qts, 0, &rsp);
+    g_assert_false(qdict_get_bool(card, "inter-port-relay"));
+    qobject_unref(rsp);
+    port_vf_mac(src, 0, 0);
+    port_vf_mac(dst, 1, 1);
+    send_between(&c.vf[0][0], dst, src, 0x31, frame);
+    assert_uplink_next(c.uplink[0], frame, sizeof(frame));
+    post_rx_buffer(&c.vf[1][1]);
+    uplink_send(c.uplink[1], frame, sizeof(frame));
+    assert_received(&c.vf[1][1], frame, sizeof(frame));
+    g_assert_cmpint(pf_counter(c.qts, 0, PATHS, "to-uplink"), ==, 1);
+    g_assert_cmpint(pf_counter(c.qts, 1, PATHS, "from-uplink"), ==, 1);
+    g_assert_cmpint(pf_counter(c.qts, 0, PATHS, "inter-port"), ==, 0);
+    /* PF 1 still relays its own frames inside the card. */
+    port_vf_mac(src, 1, 1);
+    port_vf_mac(dst, 0, 1);
+    post_rx_buffer(&c.vf[0][1]);
+    send_between(&c.vf[1][1], dst, src, 0x32, frame);
+    assert_received(&c.vf[0][1], frame, sizeof(frame));
+    g_assert_cmpint(pf_counter(c.qts, 1, PATHS, "inter-port"), ==, 1);
+    two_port_card_stop(&c);
+}
+
+/* The property sets it at start; VEPA never relays inside the card. */
+static void test_relay_property_and_vepa(void)
+{
+    TwoPortCard c;
+    uint8_t src[6], dst[6], frame[60];
+
+    two_port_card_start(&c, ",inter-port-relay=off,mode=vepa");
+    port_vf_mac(src, 1, 0);
+    port_vf_mac(dst, 0, 0);
+    send_between(&c.vf[1][0], dst, src, 0x41, frame);
+    assert_uplink_next(c.uplink[1], frame, sizeof(frame));
+    qmp_ok(c.qts, "{'execute': 'nswitch-inter-port-relay-set', 'arguments': "
+           "{'device': 'port1', 'enable': true}}");
+    send_between(&c.vf[1][0], dst, src, 0x42, frame);
+    assert_uplink_next(c.uplink[1], frame, sizeof(frame));
+    g_assert_cmpint(pf_counter(c.qts, 1, PATHS, "inter-port"), ==, 0);
+    two_port_card_stop(&c);
+}
+
+/*
+ * Migration carries every port: its counters, the card port's, and the
+ * relay setting; the destination relays as the source did.
+ */
+static void test_migration_carries_every_port(void)
+{
+    g_autofree char *uri = g_strdup_printf("file:%s/nswitch-multiport-%d.mig",
+                                           g_get_tmp_dir(), getpid());
+    TwoPortCard c, dst;
+    uint8_t src[6], to[6], frame[60];
+
+    two_port_card_start(&c, "");
+    port_vf_mac(src, 0, 0);
+    port_vf_mac(to, 1, 1);
+    post_rx_buffer(&c.vf[1][1]);
+    send_between(&c.vf[0][0], to, src, 0x51, frame);
+    assert_received(&c.vf[1][1], frame, sizeof(frame));
+    qmp_ok(c.qts, "{'execute': 'nswitch-inter-port-relay-set', 'arguments': "
+           "{'device': 'port1', 'enable': false}}");
+    qtest_qmp_assert_success(c.qts, "{'execute': 'migrate', 'arguments': "
+                             "{'uri': %s}}", uri);
+    wait_for_migration(c.qts);
+
+    two_port_card_machine(&dst, "", "-incoming defer");
+    qtest_qmp_assert_success(dst.qts, "{'execute': 'migrate-set-parameters', "
+                             "'arguments': {'announce-rounds': 0}}");
+    qtest_qmp_assert_success(dst.qts, "{'execute': 'migrate-incoming', "
+                             "'arguments': {'uri': %s}}", uri);
+    wait_for_migration(dst.qts);
+    unlink(uri + strlen("file:"));
+    /* The drivers go on where they were, in the destination's RAM. */
+    memcpy(dst.vf, c.vf, sizeof(dst.vf));
+    for (int pf = 0; pf < PORTS; pf++) {
+        for (int vf = 0; vf < PORT_VFS; vf++) {
+            dst.vf[pf][vf].qts = dst.qts;
+        }
+        g_assert_cmpint(pf_counter(dst.qts, pf, PATHS, "inter-port"), ==, 1);
+    }
+    g_assert_cmpint(pf_counter(dst.qts, 0, CARD_PORT, "tx-frames"), ==, 1);
+    g_assert_cmpint(pf_counter(dst.qts, 1, CARD_PORT, "rx-frames"), ==, 1);
+
+    post_rx_buffer(&dst.vf[1][1]);
+    send_between(&dst.vf[0][0], to, src, 0x52, frame);
+    assert_received(&dst.vf[1][1], frame, sizeof(frame));
+    g_assert_cmpint(pf_counter(dst.qts, 1, PATHS, "inter-port"), ==, 2);
+    /* Port 1 still sends out of its uplink, as it was set to. */
+    port_vf_mac(src, 1, 0);
+    port_vf_mac(to, 0, 0);
+    send_between(&dst.vf[1][0], to, src, 0x53, frame);
+    assert_uplink_next(dst.uplink[1], frame, sizeof(frame));
+    two_port_card_stop(&dst);
+    for (int pf = 0; pf < PORTS; pf++) {
+        close(c.uplink[pf]);
+    }
+    qtest_quit(c.qts);
+}
+
+static void test_relay_setting_refused_on_one_port(void)
+{
+    QTestState *qts = start_with_card(",id=nic0,vfs=1");
+
+    assert_qmp_error(qts, "card of one port",
+                     "{'execute': 'nswitch-inter-port-relay-set', "
+                     "'arguments': {'device': 'nic0', 'enable': false}}");
+    assert_qmp_error(qts, "no-such-card",
+                     "{'execute': 'nswitch-inter-port-relay-set', "
+                     "'arguments': {'device': 'no-such-card', "
+                     "'enable': false}}");
+    qtest_quit(qts);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -182,5 +480,17 @@ int main(int argc, char **argv)
                    test_vfs_fit_the_slot_without_ari);
     qtest_add_func("/nswitch-nic/multiport/groups-and-macs",
                    test_each_port_has_its_group_and_mac_scheme);
+    qtest_add_func("/nswitch-nic/multiport/inter-port-relay",
+                   test_inter_port_relay_stays_in_the_card);
+    qtest_add_func("/nswitch-nic/multiport/broadcast-domains",
+                   test_floods_and_unknowns_do_not_cross_ports);
+    qtest_add_func("/nswitch-nic/multiport/relay-off",
+                   test_relay_off_goes_through_the_uplinks);
+    qtest_add_func("/nswitch-nic/multiport/relay-property-and-vepa",
+                   test_relay_property_and_vepa);
+    qtest_add_func("/nswitch-nic/multiport/migration",
+                   test_migration_carries_every_port);
+    qtest_add_func("/nswitch-nic/multiport/relay-setting-one-port",
+                   test_relay_setting_refused_on_one_port);
     return g_test_run();
 }

@@ -333,6 +333,22 @@ void qmp_nswitch_mirror_start(const char *device, uint16_t monitor_vf,
     nswitch_set_mirror(nswitch_nic_core(card), &mirror);
 }
 
+void qmp_nswitch_inter_port_relay_set(const char *device, bool enable,
+                                      Error **errp)
+{
+    NSwitchNic *card = nswitch_nic_find(device, errp);
+
+    if (!card) {
+        return;
+    }
+    if (card->card_ports < 2) {
+        error_setg(errp, "'%s' is a card of one port: it has no other port "
+                   "to relay to (see property ports)", device);
+        return;
+    }
+    nswitch_set_inter_port_relay(nswitch_nic_core(card), enable);
+}
+
 void qmp_nswitch_mirror_stop(const char *device, Error **errp)
 {
     NSwitchNic *card = nswitch_nic_find(device, errp);

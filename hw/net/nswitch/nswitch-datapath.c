@@ -22,6 +22,14 @@
  * when the delivery is over. So one frame is in the datapath at a time,
  * and its scratch is its own.
  *
+ * On a multi-port card the datapaths of its ports are linked: a copy for
+ * the card port is handed, within the same delivery, to the peer's
+ * switch, which decides on it from its own card port and delivers it to
+ * its ports (step 3 and 4 there). While any datapath of the card
+ * delivers, the ports of every one of them refuse frames, so a card has
+ * one frame in it at a time; the sender flushes every datapath's waiting
+ * frames when it is done.
+ *
  * Copyright (c) 2026 The nswitch-nic authors
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -60,6 +68,10 @@ struct NSwitchDatapath {
     NSwitchCapture *capture;
     void (*uplink_link_changed)(void *opaque);
     void *opaque;
+    /* A multi-port card: the other ports' datapaths. */
+    uint32_t card_port;
+    uint32_t peer_count;
+    NSwitchDatapath *peers[NSWITCH_MAX_PEERS];
 
     /* One frame at a time: frames that come meanwhile wait at ports. */
     bool busy;
@@ -96,9 +108,20 @@ static void flush_deferred(NSwitchDatapath *dp);
 static void forward(void *opaque, NSwitchNetPort *src, const struct iovec *iov,
                     int iovcnt);
 
+/* Whether a frame is in the card: this port's datapath or another's. */
 static bool datapath_busy(void *opaque)
 {
-    return datapath_of(opaque)->busy;
+    NSwitchDatapath *dp = datapath_of(opaque);
+
+    if (dp->busy) {
+        return true;
+    }
+    for (uint32_t i = 0; i < dp->peer_count; i++) {
+        if (dp->peers[i]->busy) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static void port_deferred(void *opaque, NSwitchNetPort *port)
@@ -126,7 +149,9 @@ NSwitchDatapath *nswitch_datapath_new(const NSwitchDatapathConfig *config)
                                 config->relay_entries, config->relay_groups);
     NSwitchDatapath *dp;
 
-    if (!core) {
+    if (!core || (config->card_port != NSWITCH_RELAY_NONE &&
+                  !nswitch_set_card_port(core, config->card_port))) {
+        nswitch_free(core);
         return NULL;
     }
     dp = g_new0(NSwitchDatapath, 1);
@@ -137,6 +162,7 @@ NSwitchDatapath *nswitch_datapath_new(const NSwitchDatapathConfig *config)
     dp->buffer.size = config->buffer_size;
     dp->uplink_link_changed = config->uplink_link_changed;
     dp->opaque = config->opaque;
+    dp->card_port = config->card_port;
     dp->port_config = (NSwitchNetPortConfig) {
         .ops = &datapath_port_ops, .opaque = dp, .core = core,
         .buffer = &dp->buffer, .rx_queue = config->rx_queue,
@@ -153,6 +179,9 @@ void nswitch_datapath_free(NSwitchDatapath *dp)
 {
     if (!dp) {
         return;
+    }
+    while (dp->peer_count) {
+        nswitch_datapath_unlink(dp, dp->peers[0]);
     }
     for (uint32_t i = 0; i < dp->port_count; i++) {
         nswitch_net_port_delete(dp->ports[i]);
@@ -247,6 +276,58 @@ NSwitchCapture *nswitch_datapath_swap_capture(NSwitchDatapath *dp,
 
     dp->capture = capture;
     return old;
+}
+
+static bool link_one_way(NSwitchDatapath *dp, NSwitchDatapath *peer,
+                         uint32_t peer_oui)
+{
+    if (!nswitch_link_peer(dp->core, peer->core, peer_oui)) {
+        return false;
+    }
+    for (uint32_t i = 0; i < dp->peer_count; i++) {
+        if (dp->peers[i] == peer) {
+            return true;
+        }
+    }
+    dp->peers[dp->peer_count++] = peer;
+    return true;
+}
+
+static void unlink_one_way(NSwitchDatapath *dp, NSwitchDatapath *peer)
+{
+    nswitch_unlink_peer(dp->core, peer->core);
+    for (uint32_t i = 0; i < dp->peer_count; i++) {
+        if (dp->peers[i] == peer) {
+            dp->peers[i] = dp->peers[--dp->peer_count];
+            return;
+        }
+    }
+}
+
+void nswitch_datapath_link(NSwitchDatapath *dp, uint32_t dp_oui,
+                           NSwitchDatapath *peer, uint32_t peer_oui)
+{
+    bool linked = link_one_way(dp, peer, peer_oui) &&
+                  link_one_way(peer, dp, dp_oui);
+
+    /* A card has at most NSWITCH_MAX_PEERS + 1 ports, each a card port. */
+    assert(linked);
+}
+
+void nswitch_datapath_unlink(NSwitchDatapath *dp, NSwitchDatapath *peer)
+{
+    unlink_one_way(dp, peer);
+    unlink_one_way(peer, dp);
+}
+
+static NSwitchDatapath *peer_of(NSwitchDatapath *dp, const NSwitch *core)
+{
+    for (uint32_t i = 0; i < dp->peer_count; i++) {
+        if (dp->peers[i]->core == core) {
+            return dp->peers[i];
+        }
+    }
+    return NULL;
 }
 
 static bool needs_software_offload(const NSwitchOffload *req,
@@ -386,11 +467,18 @@ static void deliver_in_software(NSwitchDatapath *dp, NSwitchNetPort *dst,
     }
 }
 
+static void relay_to_peer(NSwitchDatapath *dp, NSwitch *peer_core,
+                          const CardFrame *frame);
+
 static void deliver(NSwitchDatapath *dp, uint32_t number,
-                    const CardFrame *frame)
+                    const CardFrame *frame, NSwitch *peer)
 {
     NSwitchNetPort *dst = dp->ports[number];
 
+    if (number == dp->card_port) {
+        relay_to_peer(dp, peer, frame);
+        return;
+    }
     if (!dst) {
         /* the uplink of a card without netdev: an unplugged cable */
         nswitch_count_drop(dp->core, number, NSWITCH_DROP_PORT_DOWN);
@@ -538,10 +626,80 @@ static bool take_frame(NSwitchDatapath *dp, NSwitchNetPort *src,
     return true;
 }
 
+/* Step 4: the copies for each port the decision on @frame names. */
+static void deliver_decided(NSwitchDatapath *dp, uint32_t src_number,
+                            CardFrame *frame, const NSwitchDecision *decision)
+{
+    CardFrame stripped = { 0 };  /* made once, for port VLANs */
+
+    frame->priority = decision->priority;
+    if (decision->insert_tag) {
+        insert_tag(dp, frame, decision->tci);
+    }
+    if (dp->capture &&
+        nswitch_capture_takes(dp->capture, src_number, decision,
+                              frame->iov[0].iov_base)) {
+        nswitch_capture_write(dp->capture, frame->iov, frame->count);
+    }
+    /*
+     * The decision's port list is the core's: nothing decides meanwhile
+     * but the switch of another port, which has its own.
+     */
+    for (uint32_t i = 0; i < decision->count; i++) {
+        uint32_t number = decision->ports[i];
+
+        if (number != nswitch_uplink_port(dp->core) &&
+            nswitch_port_info(dp->core, number)->policy.vlan) {
+            if (!stripped.iov) {
+                stripped = strip_tag(dp, frame);
+            }
+            deliver(dp, number, &stripped, NULL);
+            continue;
+        }
+        deliver(dp, number, frame, decision->peer);
+    }
+    if (decision->mirror_port != NSWITCH_RELAY_NONE) {
+        deliver(dp, decision->mirror_port, frame, NULL);
+    }
+}
+
+/*
+ * A copy for the card port: the peer's switch takes it on its own card
+ * port, as it is inside the card (the sender's port VLAN tag in it), and
+ * delivers it with its own scratch. Its head stays the sender's.
+ */
+static void relay_to_peer(NSwitchDatapath *dp, NSwitch *peer_core,
+                          const CardFrame *frame)
+{
+    NSwitchDatapath *peer = peer_core ? peer_of(dp, peer_core) : NULL;
+    size_t len = iov_size(frame->iov, frame->count);
+    CardFrame relayed = *frame;
+    NSwitchDecision decision;
+
+    if (!peer || peer->busy) {
+        /* the core only names linked peers, and one frame is in a card */
+        nswitch_count_drop(dp->core, dp->card_port, NSWITCH_DROP_PORT_DOWN);
+        return;
+    }
+    nswitch_count_delivery(dp->core, dp->card_port, len);
+    peer->busy = true;
+    decision = nswitch_decide(peer->core, peer->card_port,
+                              frame->iov[0].iov_base, len,
+                              qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
+    trace_nswitch_forward(peer->card_port, len,
+                          nswitch_path_name(decision.path), decision.count);
+    /* A card port has no port VLAN: the peer never inserts a tag. */
+    assert(!decision.insert_tag);
+    if (decision.path != NSWITCH_PATH_DROP) {
+        deliver_decided(peer, peer->card_port, &relayed, &decision);
+    }
+    peer->busy = false;
+}
+
 static void forward_frame(NSwitchDatapath *dp, NSwitchNetPort *src,
                           const struct iovec *iov, int iovcnt)
 {
-    CardFrame frame, stripped = { 0 };  /* made once, for port VLANs */
+    CardFrame frame;
     NSwitchDecision decision;
     size_t len;
 
@@ -559,32 +717,7 @@ static void forward_frame(NSwitchDatapath *dp, NSwitchNetPort *src,
         log_drop(src, decision.drop_reason);
         return;
     }
-    frame.priority = decision.priority;
-    if (decision.insert_tag) {
-        insert_tag(dp, &frame, decision.tci);
-    }
-    if (dp->capture &&
-        nswitch_capture_takes(dp->capture, src->number, &decision,
-                              frame.iov[0].iov_base)) {
-        nswitch_capture_write(dp->capture, frame.iov, frame.count);
-    }
-    /* The decision's port list is the core's: nothing decides meanwhile. */
-    for (uint32_t i = 0; i < decision.count; i++) {
-        uint32_t number = decision.ports[i];
-
-        if (number != nswitch_uplink_port(dp->core) &&
-            nswitch_port_info(dp->core, number)->policy.vlan) {
-            if (!stripped.iov) {
-                stripped = strip_tag(dp, &frame);
-            }
-            deliver(dp, number, &stripped);
-            continue;
-        }
-        deliver(dp, number, &frame);
-    }
-    if (decision.mirror_port != NSWITCH_RELAY_NONE) {
-        deliver(dp, decision.mirror_port, &frame);
-    }
+    deliver_decided(dp, src->number, &frame, &decision);
 }
 
 static void forward(void *opaque, NSwitchNetPort *src, const struct iovec *iov,
@@ -592,11 +725,14 @@ static void forward(void *opaque, NSwitchNetPort *src, const struct iovec *iov,
 {
     NSwitchDatapath *dp = opaque;
 
-    assert(!dp->busy);
+    assert(!datapath_busy(dp));
     dp->busy = true;
     forward_frame(dp, src, iov, iovcnt);
     dp->busy = false;
     flush_deferred(dp);
+    for (uint32_t i = 0; i < dp->peer_count; i++) {
+        flush_deferred(dp->peers[i]);
+    }
 }
 
 /*

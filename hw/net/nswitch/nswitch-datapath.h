@@ -1,5 +1,6 @@
 /*
- * nswitch-nic: the datapath between the switch ports
+ * nswitch-nic: the datapath between the switch ports, and between the
+ * switches of a multi-port card's ports
  *
  * Copyright (c) 2026 The nswitch-nic authors
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -21,6 +22,12 @@ typedef struct NSwitchDatapathConfig {
     uint32_t relay_groups;
     uint32_t rx_queue;          /* frames held per port */
     uint64_t buffer_size;       /* bytes held by the whole card */
+    /*
+     * A port of a multi-port card: the switch's port that leads to the
+     * other ports' switches (see nswitch_datapath_link); else
+     * NSWITCH_RELAY_NONE.
+     */
+    uint32_t card_port;
     /* The uplink netdev's link went up or down. */
     void (*uplink_link_changed)(void *opaque);
     void *opaque;
@@ -28,7 +35,10 @@ typedef struct NSwitchDatapathConfig {
 
 /* The switch and its datapath, without ports; NULL if it cannot be. */
 NSwitchDatapath *nswitch_datapath_new(const NSwitchDatapathConfig *config);
-/* Deletes the ports (dropping what they hold), the capture, the switch. */
+/*
+ * Parts it from the other ports' datapaths, deletes the ports (dropping
+ * what they hold), the capture, the switch.
+ */
 void nswitch_datapath_free(NSwitchDatapath *dp);
 
 /* The switch that decides where frames go, and counts them. */
@@ -67,6 +77,16 @@ void nswitch_datapath_purge(NSwitchDatapath *dp, uint32_t number);
  */
 void nswitch_datapath_forget_refused_mac(NSwitchDatapath *dp,
                                          uint32_t number);
+
+/*
+ * Joins the switches of two ports of one card, both ways: frames for
+ * @peer's relay group @peer_oui that @peer knows go to it inside the
+ * card, and back for @dp's group @dp_oui. Both have a card port.
+ */
+void nswitch_datapath_link(NSwitchDatapath *dp, uint32_t dp_oui,
+                           NSwitchDatapath *peer, uint32_t peer_oui);
+/* Parts them again. */
+void nswitch_datapath_unlink(NSwitchDatapath *dp, NSwitchDatapath *peer);
 
 /* The running capture, or NULL. */
 NSwitchCapture *nswitch_datapath_capture(NSwitchDatapath *dp);

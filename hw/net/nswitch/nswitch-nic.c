@@ -380,8 +380,12 @@ static bool nswitch_nic_create_switch(NSwitchNic *nic, Error **errp)
     g_autofree char *uplink_name = nswitch_nic_port_name(dev, "uplink");
     g_autofree char *pf_name = nswitch_nic_port_name(dev, "pf");
     uint32_t port_count = NSWITCH_NIC_VF_PORT(nic->total_vfs);
+    bool multi_port = nic->card_ports > 1;
     NSwitchDatapathConfig config = {
-        .port_count = port_count, .uplink_port = NSWITCH_NIC_UPLINK_PORT,
+        /* After the VFs, a multi-port card's switch has its card port. */
+        .port_count = port_count + multi_port,
+        .card_port = multi_port ? port_count : NSWITCH_RELAY_NONE,
+        .uplink_port = NSWITCH_NIC_UPLINK_PORT,
         .relay_entries = NSWITCH_NIC_RELAY_ENTRIES,
         .relay_groups = NSWITCH_NIC_RELAY_GROUPS,
         .rx_queue = nic->rx_queue, .buffer_size = nic->buffer_size,
@@ -405,6 +409,7 @@ static bool nswitch_nic_create_switch(NSwitchNic *nic, Error **errp)
     nswitch_set_rx_mode_ops(core, &function_rx_mode, nic);
     nswitch_set_uplink_rate(core, nic->uplink_mbps * 1000000ull,
                             qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
+    nswitch_set_inter_port_relay(core, nic->inter_port_relay);
     nic->vf_link = g_new0(NSwitchLinkState, nic->total_vfs);
     nic->migration = nswitch_nic_migration_new(nic, port_count);
     /* Without a netdev the uplink is an unplugged cable: no port. */
@@ -416,6 +421,20 @@ static bool nswitch_nic_create_switch(NSwitchNic *nic, Error **errp)
                                        pf_name);
     nswitch_function_connect(net, pf);
     return true;
+}
+
+/* The switches of a card's ports relay between each other inside it. */
+static void nswitch_nic_link_card_ports(NSwitchNic *nic)
+{
+    for (uint8_t port = 0; port < nic->card_ports; port++) {
+        NSwitchNic *other = port == nic->pf_number
+                            ? NULL : nswitch_sriov_card_port(nic, port);
+
+        if (other) {
+            nswitch_datapath_link(nic->datapath, nic->oui, other->datapath,
+                                  other->oui);
+        }
+    }
 }
 
 static void nswitch_nic_realize(DeviceState *dev, Error **errp)
@@ -467,6 +486,7 @@ static void nswitch_nic_realize(DeviceState *dev, Error **errp)
         return;
     }
     nswitch_sriov_watch_config(nic);
+    nswitch_nic_link_card_ports(nic);
     trace_nswitch_nic_realize(nic->total_vfs, nic->ari, nic->oui);
 }
 
@@ -510,6 +530,7 @@ static const Property nswitch_nic_properties[] = {
                        NSWITCH_NIC_DEFAULT_RX_QUEUE),
     DEFINE_PROP_SIZE("buffer-size", NSwitchNic, buffer_size,
                      NSWITCH_NIC_DEFAULT_BUFFER_SIZE),
+    DEFINE_PROP_BOOL("inter-port-relay", NSwitchNic, inter_port_relay, true),
 };
 
 static int nswitch_nic_get_mode(Object *obj, Error **errp)
@@ -563,6 +584,10 @@ static void nswitch_nic_class_init(ObjectClass *klass, void *data)
         "receive ring, a blocked uplink); 0: drop at once");
     object_class_property_set_description(klass, "buffer-size",
         "Bytes the card holds for all its receivers together (default 64M)");
+    object_class_property_set_description(klass, "inter-port-relay",
+        "Multi-port card: unicast from this port to a function of another "
+        "port stays inside the card; off: it leaves by this "
+        "port's uplink, as between two cards");
     object_class_property_set_description(klass, "uplink-speed",
         "Cap on what crosses the uplink, both ways together, in Mbit/s "
         "(0: none)");

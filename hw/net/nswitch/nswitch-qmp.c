@@ -118,6 +118,10 @@ static NSwitchPortStats *port_info(NSwitchNic *card, uint32_t number)
         info->kind = NSWITCH_PORT_TYPE_UPLINK;
         return info;
     }
+    if (core->kind == NSWITCH_PORT_CARD) {
+        info->kind = NSWITCH_PORT_TYPE_CARD;
+        return info;
+    }
     info->policy = policy_info(card, number);
     if (number == NSWITCH_NIC_PF_PORT) {
         info->kind = NSWITCH_PORT_TYPE_PF;
@@ -148,6 +152,7 @@ static NSwitchPathStats *path_counters(NSwitchNic *card)
     paths->unknown_unicast = core->unknown_unicast;
     paths->from_uplink = core->from_uplink;
     paths->flooded = core->flooded;
+    paths->inter_port = core->inter_port;
     paths->mirrored = core->mirrored;
     paths->replicas = core->replicas;
     paths->segments = core->segments;
@@ -277,6 +282,15 @@ static NSwitchCardInfo *card_info(NSwitchNic *card)
     info->qom_path = object_get_canonical_path(OBJECT(card));
     info->id = g_strdup(DEVICE(card)->id);
     info->pf_number = card->pf_number;
+    info->card_ports = card->card_ports;
+    if (card->card_ports > 1) {
+        NSwitchNic *port0 = nswitch_sriov_card_port(card, 0);
+
+        info->card = port0 ? object_get_canonical_path(OBJECT(port0)) : NULL;
+        info->has_inter_port_relay = true;
+        info->inter_port_relay =
+            nswitch_inter_port_relay(nswitch_nic_core(card));
+    }
     info->oui = nswitch_oui_text(card->oui);
     info->mode = card->mode;
     info->uplink_speed = card->uplink_mbps;
@@ -413,6 +427,13 @@ static void append_card(GString *text, const NSwitchCardInfo *card)
                            card->id ? card->id : "-", card->qom_path,
                            card->pf_number, card->oui, card->enabled_vfs,
                            card->total_vfs, NSwitchCardMode_str(card->mode));
+    if (card->card_ports > 1) {
+        g_string_append_printf(text, ", port %u of %u of card %s, "
+                               "inter-port relay %s", card->pf_number,
+                               card->card_ports,
+                               card->card ? card->card : "-",
+                               card->inter_port_relay ? "on" : "off");
+    }
     if (card->uplink_speed) {
         g_string_append_printf(text, ", uplink %u Mbit/s", card->uplink_speed);
     }
@@ -454,12 +475,16 @@ static void append_card(GString *text, const NSwitchCardInfo *card)
     }
     g_string_append_printf(text, "  paths: %" PRIu64 " hairpinned, %" PRIu64
                            " to uplink (%" PRIu64 " unknown unicast), %"
-                           PRIu64 " from uplink, %" PRIu64 " flooded, %"
-                           PRIu64 " mirrored; %" PRIu64 " replicas, %"
-                           PRIu64 " segments\n",
+                           PRIu64 " from uplink, %" PRIu64 " flooded, ",
                            card->paths->hairpinned, card->paths->to_uplink,
                            card->paths->unknown_unicast,
-                           card->paths->from_uplink, card->paths->flooded,
+                           card->paths->from_uplink, card->paths->flooded);
+    if (card->card_ports > 1) {
+        g_string_append_printf(text, "%" PRIu64 " inter-port, ",
+                               card->paths->inter_port);
+    }
+    g_string_append_printf(text, "%" PRIu64 " mirrored; %" PRIu64
+                           " replicas, %" PRIu64 " segments\n",
                            card->paths->mirrored, card->paths->replicas,
                            card->paths->segments);
     g_string_append(text, "  dropped: ");

@@ -97,6 +97,7 @@ bool nswitch_sriov_join_card(NSwitchNic *nic, Error **errp)
     if (!port0 || port0->ports <= function) {
         /* A card of its own: its VFs follow it. */
         nic->pf_number = 0;
+        nic->card_ports = nic->ports;
         nic->first_vf_offset = nic->ports;
         return true;
     }
@@ -107,6 +108,7 @@ bool nswitch_sriov_join_card(NSwitchNic *nic, Error **errp)
         return false;
     }
     nic->pf_number = function;
+    nic->card_ports = port0->ports;
     first_vf = port0->ports;
     for (uint8_t port = 0; port < function; port++) {
         NSwitchNic *before = slot_function(nic, devfn, port);

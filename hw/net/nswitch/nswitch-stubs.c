@@ -60,6 +60,12 @@ void qmp_nswitch_acl_remove(const char *device, uint32_t rule, Error **errp)
     error_setg(errp, "nswitch-nic is not compiled into this QEMU");
 }
 
+void qmp_nswitch_inter_port_relay_set(const char *device, bool enable,
+                                      Error **errp)
+{
+    error_setg(errp, "nswitch-nic is not compiled into this QEMU");
+}
+
 void qmp_nswitch_mirror_start(const char *device, uint16_t monitor_vf,
                               bool has_vf, uint16_t vf, const char *group,
                               Error **errp)

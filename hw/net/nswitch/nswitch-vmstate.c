@@ -58,6 +58,9 @@ struct NSwitchNicMigration {
     uint32_t mirror_monitor;
     uint32_t mirror_port;
     uint32_t mirror_oui;
+    /* A multi-port card: its card port, and whether it relays to it. */
+    NSwitchPortCounters card_port;
+    bool inter_port_relay;
 };
 
 NSwitchNicMigration *nswitch_nic_migration_new(NSwitchNic *card,
@@ -228,6 +231,11 @@ static int nswitch_nic_pre_save(void *opaque)
     save_policies(m, core);
     save_acl_and_mirror(m, core);
     save_relay_table(m, core);
+    if (nswitch_card_port(core) != NSWITCH_RELAY_NONE) {
+        m->card_port = nswitch_port_info(core,
+                                         nswitch_card_port(core))->counters;
+        m->inter_port_relay = nswitch_inter_port_relay(core);
+    }
     return 0;
 }
 
@@ -454,6 +462,11 @@ static int nswitch_nic_post_load(void *opaque, int version_id)
         nswitch_restore_port_counters(core, port, &m->ports[port]);
             }
     nswitch_restore_path_counters(core, &m->paths);
+    if (nswitch_card_port(core) != NSWITCH_RELAY_NONE) {
+        nswitch_restore_port_counters(core, nswitch_card_port(core),
+                                      &m->card_port);
+        nswitch_set_inter_port_relay(core, m->inter_port_relay);
+    }
     if (!ret) {
         ret = restore_policies(m);
     }
@@ -464,6 +477,32 @@ static int nswitch_nic_post_load(void *opaque, int version_id)
     g_clear_pointer(&m->acl, g_free);
     return ret;
 }
+
+static bool has_card_port(void *opaque)
+{
+    NSwitchNicMigration *m = opaque;
+
+    return nswitch_card_port(nswitch_datapath_core(m->card->datapath)) !=
+           NSWITCH_RELAY_NONE;
+}
+
+/*
+ * Only a multi-port card has it, so that a single-port card's stream is
+ * what it was; both ends have the same ports= (the PFs' sections check).
+ */
+static const VMStateDescription vmstate_card_port = {
+    .name = "nswitch-nic/switch/card-port",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = has_card_port,
+    .fields = (const VMStateField[]) {
+        VMSTATE_STRUCT(card_port, NSwitchNicMigration, 1,
+                       vmstate_port_counters, NSwitchPortCounters),
+        VMSTATE_UINT64(paths.inter_port, NSwitchNicMigration),
+        VMSTATE_BOOL(inter_port_relay, NSwitchNicMigration),
+        VMSTATE_END_OF_LIST()
+    },
+};
 
 static const VMStateDescription vmstate_switch_state = {
     .name = "nswitch-nic/switch",
@@ -495,6 +534,10 @@ static const VMStateDescription vmstate_switch_state = {
         VMSTATE_UINT32(mirror_port, NSwitchNicMigration),
         VMSTATE_UINT32(mirror_oui, NSwitchNicMigration),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_card_port,
+        NULL
     },
 };
 

@@ -56,10 +56,12 @@ struct NSwitchNic {
     uint32_t uplink_mbps;   /* 0: no cap */
     uint32_t rx_queue;      /* frames held per function; 0: none */
     uint64_t buffer_size;   /* bytes held by the whole card */
+    bool inter_port_relay;  /* to the card's other ports inside the card */
 
     uint32_t oui;
-    /* Which port of its card the PF is, and where its VFs begin. */
+    /* Which port of its card the PF is, of how many, where its VFs begin. */
     uint8_t pf_number;
+    uint8_t card_ports;
     uint16_t first_vf_offset;
     /* The switch, its ports, and how frames go between them. */
     NSwitchDatapath *datapath;

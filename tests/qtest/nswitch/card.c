@@ -160,18 +160,48 @@ QDict *card_port(QDict *card, int64_t number)
     g_assert_not_reached();
 }
 
-int64_t card_counter(QTestState *qts, int64_t port, const char *name)
+QDict *query_port_card(QTestState *qts, int64_t pf, QDict **rsp)
 {
-    QDict *rsp, *card = query_card(qts, &rsp);
+    QListEntry *entry;
+
+    *rsp = qtest_qmp(qts, "{'execute': 'query-nswitch'}");
+    QLIST_FOREACH_ENTRY(qdict_get_qlist(*rsp, "return"), entry) {
+        QDict *card = qobject_to(QDict, qlist_entry_obj(entry));
+
+        if (qdict_get_int(card, "pf-number") == pf) {
+            return card;
+        }
+    }
+    g_assert_not_reached();
+}
+
+static int64_t counter_in(QDict *card, int64_t port, const char *name)
+{
     QDict *where = port < 0 ? qdict_get_qdict(card, "paths")
                             : card_port(card, port);
-    int64_t value;
 
     if (g_str_has_prefix(name, "dropped.")) {
         where = qdict_get_qdict(where, "dropped");
         name += strlen("dropped.");
     }
-    value = qdict_get_int(where, name);
+    return qdict_get_int(where, name);
+}
+
+int64_t card_counter(QTestState *qts, int64_t port, const char *name)
+{
+    QDict *rsp, *card = query_card(qts, &rsp);
+    int64_t value = counter_in(card, port, name);
+
+    qobject_unref(rsp);
+    return value;
+}
+
+int64_t pf_counter(QTestState *qts, int64_t pf, int64_t port,
+                   const char *name)
+{
+    QDict *rsp, *card = query_port_card(qts, pf, &rsp);
+    int64_t value = counter_in(card, port, name);
+
     qobject_unref(rsp);
     return value;
 }
@@ -310,6 +340,13 @@ static int64_t sum_of(QDict *counters)
 void assert_frames_accounted(QTestState *qts)
 {
     QDict *rsp, *card = query_card(qts, &rsp);
+
+    assert_card_accounted(card);
+    qobject_unref(rsp);
+}
+
+void assert_card_accounted(QDict *card)
+{
     QDict *paths = qdict_get_qdict(card, "paths");
     int64_t in = qdict_get_int(paths, "replicas") +
                  qdict_get_int(paths, "segments");
@@ -324,7 +361,6 @@ void assert_frames_accounted(QTestState *qts)
                qdict_get_int(port, "held");
     }
     g_assert_cmpint(in, ==, out);
-    qobject_unref(rsp);
 }
 
 const uint8_t pf_mac[6] = { 0x02, 0x6e, 0x00, 0x00, 0x00, 0x00 };
@@ -440,23 +476,22 @@ void map_vf_bars(QTestState *qts, uint16_t vfs)
     }
 }
 
-/* Offset in BAR 4 of function @vf's virtio structure @type. */
-static uint32_t virtio_cap(QTestState *qts, int vf, uint8_t type,
+/* Offset in BAR 4 of the function at @devfn's virtio structure @type. */
+static uint32_t virtio_cap(QTestState *qts, uint8_t devfn, uint8_t type,
                            uint32_t *extra)
 {
-    uint8_t at = config_readl(qts, CARD_BUS, VF_DEVFN(vf),
-                              PCI_CAPABILITY_LIST);
+    uint8_t at = config_readl(qts, CARD_BUS, devfn, PCI_CAPABILITY_LIST);
 
     while (at) {
-        uint32_t header = config_readl(qts, CARD_BUS, VF_DEVFN(vf), at);
+        uint32_t header = config_readl(qts, CARD_BUS, devfn, at);
 
         if ((header & 0xff) == PCI_CAP_ID_VNDR && (header >> 24) == type) {
-            g_assert_cmpuint(config_readl(qts, CARD_BUS, VF_DEVFN(vf),
-                                          at + 4) & 0xff, ==, 4);
+            g_assert_cmpuint(config_readl(qts, CARD_BUS, devfn, at + 4) & 0xff,
+                             ==, 4);
             if (extra) {
-                *extra = config_readl(qts, CARD_BUS, VF_DEVFN(vf), at + 16);
+                *extra = config_readl(qts, CARD_BUS, devfn, at + 16);
             }
-            return config_readl(qts, CARD_BUS, VF_DEVFN(vf), at + 8);
+            return config_readl(qts, CARD_BUS, devfn, at + 8);
         }
         at = (header >> 8) & 0xfc;
     }
@@ -469,10 +504,15 @@ static uint64_t bar4(int vf)
     return vf == PF_DRIVER ? MMIO_WINDOW : VF_BAR4_BASE + vf * VF_BAR4_SIZE;
 }
 
+static uint8_t devfn_of(int vf)
+{
+    return vf == PF_DRIVER ? PF_DEVFN : VF_DEVFN(vf);
+}
+
 uint64_t virtio_structure(QTestState *qts, int vf, uint8_t type,
                           uint32_t *extra)
 {
-    return bar4(vf) + virtio_cap(qts, vf, type, extra);
+    return bar4(vf) + virtio_cap(qts, devfn_of(vf), type, extra);
 }
 
 static void setup_queue(VfDriver *d, int index, uint64_t ram,
@@ -499,21 +539,19 @@ static void setup_queue(VfDriver *d, int index, uint64_t ram,
     qtest_writew(d->qts, d->common + VIRTIO_PCI_COMMON_Q_ENABLE, 1);
 }
 
-/* Starts the driver of VF @vf, or of the PF for PF_DRIVER. */
-static void driver_start(VfDriver *d, QTestState *qts, int vf,
-                         uint32_t features)
+void function_driver_start(VfDriver *d, QTestState *qts, uint8_t devfn,
+                           uint64_t bar4_base, uint64_t ram, uint32_t features)
 {
-    uint64_t ram = GUEST_RAM_BASE + vf * VF_RAM_SIZE;
     uint32_t multiplier;
     uint64_t notify;
     uint8_t status;
 
     memset(d, 0, sizeof(*d));
     d->qts = qts;
-    d->vf = vf;
-    d->common = virtio_structure(qts, vf, VIRTIO_PCI_CAP_COMMON_CFG, NULL);
-    notify = virtio_structure(qts, vf, VIRTIO_PCI_CAP_NOTIFY_CFG,
-                              &multiplier);
+    d->common = bar4_base + virtio_cap(qts, devfn, VIRTIO_PCI_CAP_COMMON_CFG,
+                                       NULL);
+    notify = bar4_base + virtio_cap(qts, devfn, VIRTIO_PCI_CAP_NOTIFY_CFG,
+                                    &multiplier);
     d->buffers = ram + 0x1000;
 
     qtest_writeb(qts, d->common + VIRTIO_PCI_COMMON_STATUS, 0);
@@ -537,6 +575,14 @@ static void driver_start(VfDriver *d, QTestState *qts, int vf,
     qtest_writeb(qts, d->common + VIRTIO_PCI_COMMON_STATUS,
                  VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
                  VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK);
+}
+
+/* Starts the driver of VF @vf, or of the PF for PF_DRIVER. */
+static void driver_start(VfDriver *d, QTestState *qts, int vf,
+                         uint32_t features)
+{
+    function_driver_start(d, qts, devfn_of(vf), bar4(vf),
+                          GUEST_RAM_BASE + vf * VF_RAM_SIZE, features);
 }
 
 void vf_driver_start_with_features(VfDriver *d, QTestState *qts, int vf,

@@ -95,6 +95,11 @@ QDict *card_port(QDict *card, int64_t number);
 /* A counter of query-nswitch, of port @port or of the paths (PATHS). */
 int64_t card_counter(QTestState *qts, int64_t port, const char *name);
 
+/* The same for a multi-port card: the entry of the PF numbered @pf. */
+QDict *query_port_card(QTestState *qts, int64_t pf, QDict **rsp);
+int64_t pf_counter(QTestState *qts, int64_t pf, int64_t port,
+                   const char *name);
+
 /*
  * QMP commands written with printf's format (libqtest's %s would quote
  * what it inserts): the command must succeed; or it must fail with an
@@ -119,6 +124,8 @@ void wait_for_counter(QTestState *qts, int64_t port, const char *name,
  * copies it made, is what it delivered, dropped or holds.
  */
 void assert_frames_accounted(QTestState *qts);
+/* The same for one entry of query-nswitch. */
+void assert_card_accounted(QDict *card);
 
 #define PATHS (-1)
 #define UPLINK_PORT 0
@@ -182,7 +189,6 @@ typedef struct VirtqueueRings {
 
 typedef struct VfDriver {
     QTestState *qts;
-    int vf;
     uint64_t common;
     uint64_t buffers;
     VirtqueueRings queue[3];
@@ -212,6 +218,14 @@ void vf_driver_start_with_features(VfDriver *d, QTestState *qts, int vf,
 #define PF_DRIVER (-1)
 void map_pf_bar(QTestState *qts);
 void pf_driver_start(VfDriver *d, QTestState *qts, uint32_t features);
+
+/*
+ * The same driver for any function on the card's bus: the one at
+ * @devfn, whose BAR 4 the caller put at @bar4_base, with its rings and
+ * buffers in the VF_RAM_SIZE bytes of guest RAM at @ram.
+ */
+void function_driver_start(VfDriver *d, QTestState *qts, uint8_t devfn,
+                           uint64_t bar4_base, uint64_t ram, uint32_t features);
 
 /*
  * Sends a control-queue command (a driver started with CTRL_VQ) and
