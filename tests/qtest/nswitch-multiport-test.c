@@ -216,9 +216,10 @@ static void two_port_card_machine(TwoPortCard *c, const char *options,
     }
 }
 
-static void two_port_card_start(TwoPortCard *c, const char *options)
+static void two_port_card_start_with(TwoPortCard *c, const char *options,
+                                     const char *machine_options)
 {
-    two_port_card_machine(c, options, "");
+    two_port_card_machine(c, options, machine_options);
     prepare_machine(c->qts);
     open_root_port_window(c->qts);
     for (int pf = 0; pf < PORTS; pf++) {
@@ -239,6 +240,11 @@ static void two_port_card_start(TwoPortCard *c, const char *options)
                                   (pf * PORT_VFS + vf) * VF_RAM_SIZE, 0);
         }
     }
+}
+
+static void two_port_card_start(TwoPortCard *c, const char *options)
+{
+    two_port_card_start_with(c, options, "");
 }
 
 /* Every frame is accounted for on each port's switch, and then stops. */
@@ -272,6 +278,15 @@ static void assert_uplink_saw_nothing(TwoPortCard *c, int pf, uint8_t marker)
     port_vf_mac(src, pf, 0);
     send_between(&c->vf[pf][0], outside_mac, src, marker, frame);
     assert_uplink_next(c->uplink[pf], frame, sizeof(frame));
+}
+
+static void assert_hmp_says(QTestState *qts, const char *needle)
+{
+    g_autofree char *out = qtest_hmp(qts, "info nswitch");
+
+    if (!strstr(out, needle)) {
+        g_error("'info nswitch' does not say '%s':\n%s", needle, out);
+    }
 }
 
 /* The paper's path across ports: PF 0's switch hands it to PF 1's. */
@@ -313,6 +328,10 @@ static void test_inter_port_relay_stays_in_the_card(void)
                     "card");
     g_assert_false(qdict_haskey(card_port(card, CARD_PORT), "mac"));
     qobject_unref(rsp);
+    assert_hmp_says(c.qts, "port 1 of 2 of card /machine/peripheral/port0, "
+                    "inter-port relay on");
+    assert_hmp_says(c.qts, " 2 inter-port, ");
+    assert_hmp_says(c.qts, "     4 card   -");
     two_port_card_stop(&c);
 }
 
@@ -455,6 +474,97 @@ static void test_migration_carries_every_port(void)
     qtest_quit(c.qts);
 }
 
+/*
+ * Each port's policy is its own: a frame relayed from port 0 meets port
+ * 1's ACL and capture as if it came in by port 1's uplink, and port 0's
+ * setting changes nothing on port 1.
+ */
+static void test_policies_apply_per_port(void)
+{
+    g_autofree char *pcap = g_strdup_printf("%s/nswitch-multiport-%d.pcap",
+                                            g_get_tmp_dir(), getpid());
+    TwoPortCard c;
+    uint8_t src[6], dst[6], frame[60];
+    int64_t lost, rule;
+
+    two_port_card_start(&c, "");
+    qtest_qmp_assert_success(c.qts, "{'execute': 'nswitch-capture-start', "
+                             "'arguments': {'device': 'port1', "
+                             "'file': %s}}", pcap);
+    port_vf_mac(src, 0, 0);
+    port_vf_mac(dst, 1, 1);
+    post_rx_buffer(&c.vf[1][1]);
+    send_between(&c.vf[0][0], dst, src, 0x71, frame);
+    assert_received(&c.vf[1][1], frame, sizeof(frame));
+    g_assert_cmpint(capture_stop(c.qts, "port1", &lost), ==, 1);
+    g_assert_cmpint(lost, ==, 0);
+
+    /* Port 1 refuses port 0's group; port 0's own hairpin goes on. */
+    rule = acl_add(c.qts, "port1", "'action': 'drop', 'src': '02:6e:00'");
+    send_between(&c.vf[0][0], dst, src, 0x72, frame);
+    wait_for_pf_counter(c.qts, 1, PATHS, "dropped.acl", 1);
+    g_assert_cmpint(pf_counter(c.qts, 0, PATHS, "inter-port"), ==, 2);
+    g_assert_cmpint(pf_counter(c.qts, 1, PATHS, "inter-port"), ==, 1);
+    port_vf_mac(dst, 0, 1);
+    post_rx_buffer(&c.vf[0][1]);
+    send_between(&c.vf[0][0], dst, src, 0x73, frame);
+    assert_received(&c.vf[0][1], frame, sizeof(frame));
+    g_assert_cmpint(pf_counter(c.qts, 0, PATHS, "dropped.acl"), ==, 0);
+
+    qmp_ok(c.qts, "{'execute': 'nswitch-acl-remove', 'arguments': "
+           "{'device': 'port1', 'rule': %" PRId64 "}}", rule);
+
+    /* Port VLANs: port 0's VF 0 in VLAN 10, port 1's VF 0 in VLAN 20. */
+    qmp_ok(c.qts, "{'execute': 'nswitch-vf-set', 'arguments': "
+           "{'device': 'port0', 'vf': 0, 'vlan': 10}}");
+    qmp_ok(c.qts, "{'execute': 'nswitch-vf-set', 'arguments': "
+           "{'device': 'port1', 'vf': 0, 'vlan': 20}}");
+    port_vf_mac(dst, 1, 0);
+    send_between(&c.vf[0][0], dst, src, 0x74, frame);
+    wait_for_pf_counter(c.qts, 1, VF_PORT(0), "dropped.vlan", 1);
+    unlink(pcap);
+    two_port_card_stop(&c);
+}
+
+/*
+ * The slot is PCIe's unit of hot-unplug: removing one port removes the
+ * card, with frames held across ports, and QEMU keeps running.
+ */
+static void test_unplug_takes_the_whole_card(void)
+{
+    TwoPortCard c;
+    uint8_t src[6], dst[6], frame[60];
+
+    two_port_card_start_with(&c, "", "-global ICH9-LPC.acpi-pci-hotplug-"
+                             "with-bridge-support=off");
+    /* PF 1's VF 1 posts no buffer: the card holds what crosses to it. */
+    port_vf_mac(src, 0, 0);
+    port_vf_mac(dst, 1, 1);
+    for (int i = 0; i < 3; i++) {
+        send_between(&c.vf[0][0], dst, src, 0x61 + i, frame);
+    }
+    assert_uplink_saw_nothing(&c, 0, 0x64);
+    g_assert_cmpint(pf_counter(c.qts, 1, VF_PORT(1), "held"), ==, 3);
+    qtest_qmp_assert_success(c.qts, "{'execute': 'device_del', 'arguments': "
+                             "{'id': 'port1'}}");
+    power_off_slot(c.qts);
+    wait_until_no_card(c.qts);
+    qtest_qmp_assert_success(c.qts, "{'execute': 'query-status'}");
+    for (int pf = 0; pf < PORTS; pf++) {
+        close(c.uplink[pf]);
+    }
+    qtest_quit(c.qts);
+}
+
+/* PCIe plugs function 0 last, and a card's port 0 must come first. */
+static void test_hot_plug_of_a_multi_port_card_is_refused(void)
+{
+    assert_device_add_fails_on_rp1("'addr': '0.0', 'ports': 2",
+                                   "cannot be hot-plugged");
+    assert_device_add_fails_on_rp1("'addr': '0.1', 'vfs': 0",
+                                   "cannot be hot-plugged");
+}
+
 static void test_relay_setting_refused_on_one_port(void)
 {
     QTestState *qts = start_with_card(",id=nic0,vfs=1");
@@ -490,6 +600,12 @@ int main(int argc, char **argv)
                    test_relay_property_and_vepa);
     qtest_add_func("/nswitch-nic/multiport/migration",
                    test_migration_carries_every_port);
+    qtest_add_func("/nswitch-nic/multiport/policies-per-port",
+                   test_policies_apply_per_port);
+    qtest_add_func("/nswitch-nic/multiport/unplug",
+                   test_unplug_takes_the_whole_card);
+    qtest_add_func("/nswitch-nic/multiport/hot-plug-refused",
+                   test_hot_plug_of_a_multi_port_card_is_refused);
     qtest_add_func("/nswitch-nic/multiport/relay-setting-one-port",
                    test_relay_setting_refused_on_one_port);
     return g_test_run();

@@ -85,6 +85,22 @@ bool nswitch_sriov_join_card(NSwitchNic *nic, Error **errp)
                    nic->ports, NSWITCH_NIC_MAX_PORTS);
         return false;
     }
+    /*
+     * PCIe plugs a slot's function 0 last, and a card's port 0 comes
+     * first: a multi-port card is there from the start, and leaves whole
+     * (unplugging any port empties the slot).
+     */
+    if (DEVICE(nic)->hotplugged && nic->ports > 1) {
+        error_setg(errp, "Property 'ports' is %u: a multi-port card cannot "
+                   "be hot-plugged; put it on the command line", nic->ports);
+        return false;
+    }
+    if (DEVICE(nic)->hotplugged && function && !port0) {
+        error_setg(errp, "nswitch-nic at function %u of an empty slot: it "
+                   "would be a port of a card whose port 0 is not there, and "
+                   "a multi-port card cannot be hot-plugged", function);
+        return false;
+    }
     if (nic->ports > 1) {
         if (function) {
             error_setg(errp, "Property 'ports' is for port 0 of a card, at "

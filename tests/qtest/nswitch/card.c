@@ -325,6 +325,18 @@ void wait_for_counter(QTestState *qts, int64_t port, const char *name,
     g_assert_cmpint(card_counter(qts, port, name), ==, expected);
 }
 
+void wait_for_pf_counter(QTestState *qts, int64_t pf, int64_t port,
+                         const char *name, int64_t expected)
+{
+    for (int tries = 0; tries < 500; tries++) {
+        if (pf_counter(qts, pf, port, name) == expected) {
+            return;
+        }
+        g_usleep(10 * 1000);
+    }
+    g_assert_cmpint(pf_counter(qts, pf, port, name), ==, expected);
+}
+
 static int64_t sum_of(QDict *counters)
 {
     const QDictEntry *entry;
@@ -922,4 +934,48 @@ void assert_device_add_fails_on_rp1(const char *options,
     g_autofree char *with_bus = g_strdup_printf("'bus': 'rp1', %s", options);
 
     assert_device_add_fails(with_bus, needle);
+}
+
+static uint8_t root_port_express_cap(QTestState *qts)
+{
+    uint8_t at = config_readl(qts, 0, ROOT_PORT_DEVFN, PCI_CAPABILITY_LIST);
+
+    while (at) {
+        uint32_t header = config_readl(qts, 0, ROOT_PORT_DEVFN, at);
+
+        if ((header & 0xff) == PCI_CAP_ID_EXP) {
+            return at;
+        }
+        at = (header >> 8) & 0xfc;
+    }
+    g_assert_not_reached();
+}
+
+void power_off_slot(QTestState *qts)
+{
+    uint8_t cap = root_port_express_cap(qts);
+    uint16_t control = config_readl(qts, 0, ROOT_PORT_DEVFN,
+                                    cap + PCI_EXP_SLTCTL) & 0xffff;
+
+    /* the status half is write-1-to-clear: left alone */
+    config_writel(qts, 0, ROOT_PORT_DEVFN, cap + PCI_EXP_SLTCTL,
+                  control | PCI_EXP_SLTCTL_PWR_IND_OFF |
+                  PCI_EXP_SLTCTL_PWR_OFF);
+}
+
+static bool no_card_left(QTestState *qts)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'query-nswitch'}");
+    bool gone = qlist_empty(qdict_get_qlist(rsp, "return"));
+
+    qobject_unref(rsp);
+    return gone;
+}
+
+void wait_until_no_card(QTestState *qts)
+{
+    for (int tries = 0; tries < 500 && !no_card_left(qts); tries++) {
+        g_usleep(10 * 1000);
+    }
+    g_assert_true(no_card_left(qts));
 }

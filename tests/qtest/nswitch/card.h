@@ -118,6 +118,8 @@ int64_t capture_stop(QTestState *qts, const char *device, int64_t *lost);
 /* Waits (the socket is read by QEMU's main loop) for a counter to reach. */
 void wait_for_counter(QTestState *qts, int64_t port, const char *name,
                       int64_t expected);
+void wait_for_pf_counter(QTestState *qts, int64_t pf, int64_t port,
+                         const char *name, int64_t expected);
 
 /*
  * Every frame is accounted for: what the ports gave the switch, with the
@@ -354,5 +356,13 @@ void assert_device_add_fails(const char *options, const char *needle);
 
 void assert_device_add_fails_on_rp1(const char *options,
                                     const char *needle);
+
+/*
+ * PCIe native hot-unplug as a guest answers it: after device_del pressed
+ * the attention button, the guest powers the root port's slot off; then
+ * QEMU removes what was in the slot.
+ */
+void power_off_slot(QTestState *qts);
+void wait_until_no_card(QTestState *qts);
 
 #endif
