@@ -2,7 +2,7 @@
 # The guest benchmark: every switching mode and QEMU's igb VFs under one
 # guest workload (scripts/bench/), in one run. Builds what it needs, then
 #   bench-guest.sh [--smoke] [--out DIR] [--rounds N] [--modes a,b]
-#                  [--experiments modes,uplink-cap] [--seconds S]
+#                  [--experiments modes,uplink-cap,ports] [--seconds S]
 #                  [--rates 20000,max] [--card-options rx-queue=0]
 #                  [--report-from RAW_JSON]
 # Writes CSVs, PNGs and guest-summary.md to DIR (default docs/benchmarks).

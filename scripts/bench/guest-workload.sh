@@ -11,8 +11,11 @@
 # BENCH_EXPERIMENT    modes: small-frame rate sweep with latency under
 #                     load, idle latency, TCP; uplink-cap: a VF-to-VF and a
 #                     VF-to-external flow at once (the paper's Fig. 7)
+#                     ports: a card of two ports (namespaces 1-2 on port
+#                     0, 3-4 on port 1), the paper's Fig. 4 paths one at a
+#                     time at BENCH_PORTS_RATE
 # BENCH_SECONDS BENCH_REPEATS BENCH_RATES BENCH_FRAME BENCH_PINGS
-# BENCH_TCP_SECONDS BENCH_EXTERNAL_MAC BENCH_EXTERNAL_IP
+# BENCH_TCP_SECONDS BENCH_EXTERNAL_MAC BENCH_EXTERNAL_IP BENCH_PORTS_RATE
 . /scenario-lib.sh
 
 # pktgen_flow NS THREAD DST_IP DST_MAC FRAME RATE: NS's "vf" sends
@@ -150,10 +153,74 @@ uplink_cap_experiment() {
     done
 }
 
-setup || exit 1
+# The two-port card: VF 0 and 1 of each port in namespaces 1-2 and 3-4.
+ports_setup() {
+    modprobe pktgen || return 1
+    port0=$(sriov_pfs | sed -n 1p)
+    port1=$(sriov_pfs | sed -n 2p)
+    [ -n "$port1" ] || { echo "the card has no second port"; return 1; }
+    enable_vfs_in_namespaces 2 "$port0" 1 || return 1
+    enable_vfs_in_namespaces 2 "$port1" 3 || return 1
+    wait_for_carrier || return 1
+    pf=$port0
+    pin_function_irqs 0 2
+    pin_function_irqs 1 1
+    pf=$port1
+    pin_function_irqs 0 1
+    # Neighbours, and the external bridge learns each port's VFs on its
+    # uplink (the ARP broadcasts leave by both).
+    for pair in 1:2 2:1 1:3 3:1 4:2; do
+        in_namespace "${pair%:*}" ping -c 2 -i 0.2 -W 3 "169.254.10.${pair#*:}" >/dev/null ||
+            { echo "warm-up ping ${pair%:*} -> ${pair#*:} failed"; return 1; }
+    done
+    echo "BENCH setup driver=$BENCH_DRIVER vf1=$(mac_of 1) vf3=$(mac_of 3)"
+}
+
+# port_point ID RECEIVER DST_IP DST_MAC: VF 0 of port 0 (namespace 1)
+# sends 60-byte frames at BENCH_PORTS_RATE to namespace RECEIVER, or to
+# the external host (RECEIVER "external": the host counts what arrives).
+port_point() {
+    pktgen_flow 1 1 "$3" "$4" "$BENCH_FRAME" "$BENCH_PORTS_RATE"
+    [ "$2" = external ] || received "$2"
+    echo "NSWITCH-MARK begin $1"
+    pktgen_start 1
+    sender=$!
+    sleep "$BENCH_SECONDS"
+    pktgen_stop 1
+    wait "$sender"
+    sleep 0.2
+    echo "NSWITCH-MARK end $1"
+    if [ "$2" = external ]; then
+        echo "BENCH $1 sent=$(pktgen_sent 1)"
+    else
+        echo "BENCH $1 sent=$(pktgen_sent 1)" \
+            "$(received_since "$2" "$rx_packets" "$rx_bytes")"
+    fi
+}
+
+ports_experiment() {
+    for repeat in $(seq "$BENCH_REPEATS"); do
+        port_point "port-same-$repeat" 2 169.254.10.2 "$(mac_of 2)"
+        port_point "port-across-$repeat" 3 169.254.10.3 "$(mac_of 3)"
+        host_qmp nswitch-inter-port-relay-set \
+            '{"device": "port0", "enable": false}' || exit 1
+        port_point "port-across-off-$repeat" 3 169.254.10.3 "$(mac_of 3)"
+        host_qmp nswitch-inter-port-relay-set \
+            '{"device": "port0", "enable": true}' || exit 1
+        port_point "port-external-$repeat" external "$BENCH_EXTERNAL_IP" \
+            "$BENCH_EXTERNAL_MAC"
+    done
+}
+
+if [ "$BENCH_EXPERIMENT" = ports ]; then
+    ports_setup || exit 1
+else
+    setup || exit 1
+fi
 case "$BENCH_EXPERIMENT" in
 modes) modes_experiment ;;
 uplink-cap) uplink_cap_experiment ;;
+ports) ports_experiment ;;
 *) echo "unknown BENCH_EXPERIMENT $BENCH_EXPERIMENT"; exit 1 ;;
 esac
 echo "BENCH done"

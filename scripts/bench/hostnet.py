@@ -4,6 +4,7 @@ switch of the vswitch mode), the taps QEMU opens, and an external host.
 
   uplink tap   the card's (or igb's) uplink; hairpin mode on for the
                card, so that VEPA's reflective relay works; off for igb
+  uplink1 tap  the uplink of a two-port card's second port
   VF taps      one per VF, for the vswitch mode
   ext0/ext1    a veth pair: ext0 on the bridge, ext1 the external host
                (no address: it counts frames and drops them)
@@ -15,6 +16,7 @@ import subprocess
 EXTERNAL_MAC = "02:00:00:00:00:64"
 EXTERNAL_IP = "169.254.10.100"
 UPLINK_TAP = "nswbup"
+UPLINK1_TAP = "nswbup1"
 COUNTER_FIELDS = ("rx_bytes", "rx_packets", "tx_bytes", "tx_packets")
 
 
@@ -40,7 +42,8 @@ class HostNetwork:
             self.run("ip", "link", "set", "lo", "up")
             self.run("ip", "link", "add", "br0", "type", "bridge")
             self.run("ip", "link", "set", "br0", "up")
-            for tap in [UPLINK_TAP] + [vf_tap(vf) for vf in range(self.vfs)]:
+            for tap in [UPLINK_TAP, UPLINK1_TAP] + \
+                    [vf_tap(vf) for vf in range(self.vfs)]:
                 self.bridged_tap(tap)
             self.run("ip", "link", "add", "ext0", "type", "veth",
                      "peer", "name", "ext1")
@@ -71,9 +74,11 @@ class HostNetwork:
                  "hairpin", "on" if on else "off")
 
     def counters(self):
-        """rx/tx bytes and packets of the uplink tap and the external host,
-        keyed like 'uplink.rx_bytes' (rx: what the guest's card sent)."""
-        names = {"uplink": UPLINK_TAP, "external": "ext1"}
+        """rx/tx bytes and packets of the uplink taps and the external
+        host, keyed like 'uplink.rx_bytes' (rx: what the guest's card
+        sent)."""
+        names = {"uplink": UPLINK_TAP, "uplink1": UPLINK1_TAP,
+                 "external": "ext1"}
         script = "; ".join(
             f"cat /sys/class/net/{dev}/statistics/{field}"
             for dev in names.values()

@@ -368,7 +368,80 @@ def plots(summary, out):
                    for mode, path in cap_series))
 
 
+PORT_PATHS = [
+    ("port-same", "VF→VF, one port (hairpin)"),
+    ("port-across", "VF→VF across ports, inter-port relay on"),
+    ("port-across-off", "VF→VF across ports, inter-port relay off"),
+    ("port-external", "VF→external host"),
+]
+
+
+def port_point(rows, path):
+    """The Fig. 4 path @path ('port-same'...) over every repeat and round:
+    delivered rate, bytes on each uplink per delivered frame, host CPU per
+    delivered frame (µs)."""
+    rows = [r for r in rows if r["point"].rsplit("-", 1)[0] == path]
+    if not rows:
+        return None
+
+    def delivered(r):
+        key = "external.rx_packets" if path == "port-external" else "received"
+        return max(num(r, key), 1)
+
+    def uplink_bytes(r, uplink):
+        return (num(r, f"{uplink}.rx_bytes") + num(r, f"{uplink}.tx_bytes")) \
+            / delivered(r)
+    return {
+        "offered_kpps": spread([num(r, "sent") / num(r, "seconds") / 1e3
+                                for r in rows]),
+        "delivered_kpps": spread([delivered(r) / num(r, "seconds") / 1e3
+                                  for r in rows]),
+        "uplink0_bytes": spread([uplink_bytes(r, "uplink") for r in rows]),
+        "uplink1_bytes": spread([uplink_bytes(r, "uplink1") for r in rows]),
+        "outside_us": spread([outside_cpu(r) / delivered(r) * 1e6
+                              for r in rows]),
+        "total_us": spread([(outside_cpu(r) + num(r, "cpu.vcpu")) /
+                            delivered(r) * 1e6 for r in rows]),
+        "inter_port": spread([num(r, "card.inter-port") for r in rows]),
+        "samples": len(rows),
+    }
+
+
+def write_ports(rows, out, settings, seconds):
+    """ports-measurements.csv and ports-summary.md: the Fig. 4 paths."""
+    write_csv(os.path.join(out, "ports-measurements.csv"), rows)
+    lines = ["# Fig. 4 paths: a card of two ports", ""]
+    lines += machine_lines(seconds, settings.card_options)
+    lines += [f"- each path: VF 0 of port 0 sends {settings.frame}-byte "
+              f"frames at {settings.ports_rate} frames/s for "
+              f"{settings.seconds} s; median (min–max) of "
+              f"{settings.rounds} rounds",
+              "- uplink bytes: both directions of the port's uplink tap, "
+              "per delivered frame",
+              "", "| path | offered kframes/s | delivered kframes/s | "
+              "uplink 0 bytes/frame | uplink 1 bytes/frame | host CPU "
+              "outside vCPUs µs/frame | all threads µs/frame | "
+              "port 0 inter-port frames |",
+              "|---|---|---|---|---|---|---|---|"]
+    for path, title in PORT_PATHS:
+        p = port_point(rows, path)
+        if p:
+            lines.append("| {} | {} | {} | {} | {} | {} | {} | {} |".format(
+                title, fmt(p["offered_kpps"]), fmt(p["delivered_kpps"]),
+                fmt(p["uplink0_bytes"]), fmt(p["uplink1_bytes"]),
+                fmt(p["outside_us"], 2), fmt(p["total_us"], 1),
+                fmt(p["inter_port"], 0)))
+    with open(os.path.join(out, "ports-summary.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
 def write(rows, out, settings, seconds):
+    ports = [r for r in rows if r["experiment"] == "ports"]
+    rows = [r for r in rows if r["experiment"] != "ports"]
+    if ports:
+        write_ports(ports, out, settings, seconds)
+    if not rows:
+        return
     write_csv(os.path.join(out, "guest-measurements.csv"),
               [{k: v for k, v in r.items() if k != "rtt_ms"} for r in rows])
     write_csv(os.path.join(out, "guest-latency.csv"),

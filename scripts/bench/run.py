@@ -26,11 +26,12 @@ sys.path.insert(0, HERE)
 
 from qmp import QmpClient  # noqa: E402
 from hostnet import (EXTERNAL_IP, EXTERNAL_MAC, UPLINK_TAP,  # noqa: E402
-                     HostNetwork, vf_tap)
+                     UPLINK1_TAP, HostNetwork, vf_tap)
 from measure import CpuMeter  # noqa: E402
 import report  # noqa: E402
 
 VFS = 4
+PORT_VFS = 2
 MODES = ["nswitch", "veb", "vepa", "vswitch", "igb"]
 CAP_MODES = ["nswitch", "vepa"]
 
@@ -45,6 +46,7 @@ class Settings:
     frame: int = 60
     pings: int = 200
     tcp_seconds: int = 5
+    ports_rate: int = 20000     # frames/s of each Fig. 4 path
     cap_frame: int = 1000
     cap_repeats: int = 1
     caps: list = field(default_factory=lambda: [0, 100, 25])
@@ -54,6 +56,24 @@ class Settings:
     def smoke(cls):
         return cls(rounds=1, seconds=1, rates=[20000, "max"], pings=20,
                    tcp_seconds=2, cap_repeats=1, caps=[20])
+
+
+def two_port_card_args(card_options=""):
+    """A card of two ports, each with PORT_VFS VFs and its own uplink tap:
+    the paper's Fig. 4."""
+    args = ["-device", "pcie-root-port,id=rp0,chassis=1"]
+    for port, tap in enumerate((UPLINK_TAP, UPLINK1_TAP)):
+        args += ["-netdev", f"tap,id=uplink{port},ifname={tap},script=no,"
+                 "downscript=no,vnet_hdr=on"]
+    for port in range(2):
+        card = (f"nswitch-nic,id=port{port},bus=rp0,addr=0.{port},"
+                f"vfs={PORT_VFS},netdev=uplink{port}")
+        if port == 0:
+            card += ",ports=2"
+        if card_options:
+            card += "," + card_options
+        args += ["-device", card]
+    return args
 
 
 def qemu_args(mode, cap, card_options=""):
@@ -79,13 +99,17 @@ def qemu_args(mode, cap, card_options=""):
 
 
 def card_counters(qmp):
-    """The card's path counters and drops, flattened like 'card.hairpinned'."""
-    cards = qmp.execute("query-nswitch")
-    if not cards:
-        return {}
-    paths = cards[0]["paths"]
-    flat = {f"card.{k}": v for k, v in paths.items() if k != "dropped"}
-    flat.update({f"card.dropped.{k}": v for k, v in paths["dropped"].items()})
+    """Each PF's path counters and drops, flattened like 'card.hairpinned'
+    (PF 0) or 'card1.inter-port' (PF 1 of a multi-port card)."""
+    flat = {}
+    for card in qmp.execute("query-nswitch"):
+        pf = card["pf-number"]
+        prefix = "card" if pf == 0 else f"card{pf}"
+        paths = card["paths"]
+        flat.update({f"{prefix}.{k}": v for k, v in paths.items()
+                     if k != "dropped"})
+        flat.update({f"{prefix}.dropped.{k}": v
+                     for k, v in paths["dropped"].items()})
     return flat
 
 
@@ -124,6 +148,7 @@ class GuestRun:
             "BENCH_TCP_SECONDS": s.tcp_seconds,
             "BENCH_EXTERNAL_MAC": EXTERNAL_MAC,
             "BENCH_EXTERNAL_IP": EXTERNAL_IP,
+            "BENCH_PORTS_RATE": s.ports_rate,
         }
         path = os.path.join(self.work, "scenario.sh")
         with open(os.path.join(HERE, "guest-workload.sh")) as f:
@@ -155,10 +180,12 @@ class GuestRun:
 
     def run(self):
         self.net.set_hairpin(self.mode != "igb")
+        device = (two_port_card_args(self.settings.card_options)
+                  if self.experiment == "ports" else
+                  qemu_args(self.mode, self.cap, self.settings.card_options))
         command = self.net.prefix() + [
             os.path.join(REPO_ROOT, "scripts", "run-guest.sh"),
-            self.scenario(), *qemu_args(self.mode, self.cap,
-                                         self.settings.card_options),
+            self.scenario(), *device,
             "-qmp", f"unix:{self.work}/qmp.sock,server=on,wait=off",
             "-pidfile", f"{self.work}/qemu.pid"]
         env = dict(os.environ, GUEST_TIMEOUT=str(self.timeout()))
@@ -209,6 +236,8 @@ def configurations(args, settings):
         if experiment == "modes":
             for mode in args.modes:
                 yield mode, experiment, 0
+        elif experiment == "ports":
+            yield "nswitch", experiment, 0
         else:
             for mode in (m for m in CAP_MODES if m in args.modes):
                 for cap in settings.caps:
@@ -229,7 +258,7 @@ def main():
     parser.add_argument("--seconds", type=int, help="length of each point")
     parser.add_argument("--rates", help="offered frames/s, e.g. 20000,max")
     parser.add_argument("--modes", default=",".join(MODES))
-    parser.add_argument("--experiments", default="modes,uplink-cap")
+    parser.add_argument("--experiments", default="modes,uplink-cap,ports")
     parser.add_argument("--card-options", metavar="PROP=VALUE,...",
                         help="more nswitch-nic properties, e.g. rx-queue=0")
     args = parser.parse_args()
@@ -239,7 +268,7 @@ def main():
         if mode not in MODES:
             parser.error(f"unknown mode {mode}; modes are {', '.join(MODES)}")
     for experiment in args.experiments:
-        if experiment not in ("modes", "uplink-cap"):
+        if experiment not in ("modes", "uplink-cap", "ports"):
             parser.error(f"unknown experiment {experiment}")
     settings = Settings.smoke() if args.smoke else Settings()
     raw = os.path.splitext(args.log)[0] + "-raw.json"

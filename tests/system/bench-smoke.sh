@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The guest benchmark's smoke run (scripts/bench/run.py --smoke): one short
-# round of every mode and of the capped-uplink experiment. Checks that it
+# round of every mode, of the capped-uplink experiment and of the two-port
+# card's Fig. 4 paths. Checks that it
 # produces its outputs and that the figures say what the architectures
 # imply; it asserts no speed.
 source "$(dirname "$0")/tap.bash"
@@ -17,14 +18,16 @@ status=${PIPESTATUS[0]}
 ok "the smoke run finishes" test "$status" -eq 0
 for file in guest-measurements.csv guest-latency.csv guest-summary.csv \
     guest-summary.md rate.png fig5-cpu.png fig5-latency.png \
-    fig7-uplink-cap.png fig8-latency-cdf.png; do
+    fig7-uplink-cap.png fig8-latency-cdf.png ports-measurements.csv \
+    ports-summary.md; do
     ok "it writes $file" test -s "$out/$file"
 done
 
 # value EXPERIMENT MODE POINT-PREFIX EXPRESSION: EXPRESSION (python, over
-# the row's numeric columns as a dict r) summed over matching rows.
+# the row's numeric columns as a dict r) summed over matching rows of
+# $measurements (default guest-measurements.csv).
 value() {
-    /usr/bin/python3 - "$out/guest-measurements.csv" "$@" <<'PY'
+    /usr/bin/python3 - "$out/${measurements:-guest-measurements.csv}" "$@" <<'PY'
 import csv, sys
 path, experiment, mode, prefix, expression = sys.argv[1:]
 total = 0.0
@@ -73,5 +76,28 @@ ok "capped uplink: vepa's VF-to-VF plus VF-to-external is" \
     above 22 "$(/usr/bin/python3 -c "print($(mbit vepa received_bytes) + $(mbit vepa external.rx_bytes))")"
 ok "capped uplink: nothing crosses it faster than the cap" \
     above 22 "$(mbit vepa uplink.rx_bytes)"
+
+# The Fig. 4 paths, each from VF 0 of port 0.
+port_value() {
+    measurements=ports-measurements.csv value ports nswitch "$@"
+}
+uplinks='r["uplink.rx_bytes"] + r["uplink.tx_bytes"] + r["uplink1.rx_bytes"] + r["uplink1.tx_bytes"]'
+for path in port-same port-across; do
+    delivered=$(port_value "$path-1" 'r["received_bytes"]')
+    ok "$path: the receiver counted the frames" above "$delivered" 0
+    ok "$path: they stay off both uplinks (under 1% of their bytes)" \
+        above "$(awk -v d="$delivered" 'BEGIN { print d / 100 }')" \
+        "$(port_value "$path-1" "$uplinks")"
+done
+ok "port-across: port 0 relayed them inside the card" \
+    above "$(port_value port-across-1 'r["card.inter-port"]')" \
+    "$(port_value port-across-1 'r["received"] * 0.99')"
+delivered=$(port_value port-across-off-1 'r["received_bytes"]')
+ok "port-across-off: the frames arrive by the uplinks" above "$delivered" 0
+ok "port-across-off: out of port 0's uplink and in by port 1's" \
+    above "$(port_value port-across-off-1 'min(r["uplink.rx_bytes"], r["uplink1.tx_bytes"])')" \
+    "$(awk -v d="$delivered" 'BEGIN { print d * 0.95 }')"
+ok "port-external: the external host counted the frames" \
+    above "$(port_value port-external-1 'r["external.rx_packets"]')" 0
 
 done_testing
