@@ -414,6 +414,11 @@ static void test_relay_property_and_vepa(void)
     send_between(&c.vf[1][0], dst, src, 0x42, frame);
     assert_uplink_next(c.uplink[1], frame, sizeof(frame));
     g_assert_cmpint(pf_counter(c.qts, 1, PATHS, "inter-port"), ==, 0);
+    /* The external switch sends it back by the receiver's uplink. */
+    post_rx_buffer(&c.vf[0][0]);
+    uplink_send(c.uplink[0], frame, sizeof(frame));
+    assert_received(&c.vf[0][0], frame, sizeof(frame));
+    g_assert_cmpint(pf_counter(c.qts, 0, PATHS, "from-uplink"), ==, 1);
     two_port_card_stop(&c);
 }
 
@@ -499,12 +504,25 @@ static void test_policies_apply_per_port(void)
     g_assert_cmpint(capture_stop(c.qts, "port1", &lost), ==, 1);
     g_assert_cmpint(lost, ==, 0);
 
+    /* Port 1's mirror copies what it delivers to its VF 1 to its VF 0. */
+    qmp_ok(c.qts, "{'execute': 'nswitch-mirror-start', 'arguments': "
+           "{'device': 'port1', 'monitor-vf': 0, 'vf': 1}}");
+    post_rx_buffer(&c.vf[1][0]);
+    post_rx_buffer(&c.vf[1][1]);
+    send_between(&c.vf[0][0], dst, src, 0x75, frame);
+    assert_received(&c.vf[1][1], frame, sizeof(frame));
+    assert_received(&c.vf[1][0], frame, sizeof(frame));
+    g_assert_cmpint(pf_counter(c.qts, 1, PATHS, "mirrored"), ==, 1);
+    g_assert_cmpint(pf_counter(c.qts, 0, PATHS, "mirrored"), ==, 0);
+    qmp_ok(c.qts, "{'execute': 'nswitch-mirror-stop', 'arguments': "
+           "{'device': 'port1'}}");
+
     /* Port 1 refuses port 0's group; port 0's own hairpin goes on. */
     rule = acl_add(c.qts, "port1", "'action': 'drop', 'src': '02:6e:00'");
     send_between(&c.vf[0][0], dst, src, 0x72, frame);
     wait_for_pf_counter(c.qts, 1, PATHS, "dropped.acl", 1);
-    g_assert_cmpint(pf_counter(c.qts, 0, PATHS, "inter-port"), ==, 2);
-    g_assert_cmpint(pf_counter(c.qts, 1, PATHS, "inter-port"), ==, 1);
+    g_assert_cmpint(pf_counter(c.qts, 0, PATHS, "inter-port"), ==, 3);
+    g_assert_cmpint(pf_counter(c.qts, 1, PATHS, "inter-port"), ==, 2);
     port_vf_mac(dst, 0, 1);
     post_rx_buffer(&c.vf[0][1]);
     send_between(&c.vf[0][0], dst, src, 0x73, frame);
