@@ -544,6 +544,83 @@ static void test_policies_apply_per_port(void)
     two_port_card_stop(&c);
 }
 
+/* Each port's uplink has its own speed: port 0's cap is not port 1's. */
+static void test_uplink_speed_is_per_port(void)
+{
+    uint8_t frame[1500] = { 0 };
+    TwoPortCard c;
+
+    two_port_card_start_with(&c, "", "-set device.port0.uplink-speed=1");
+    frame[12] = 0x88;
+    frame[13] = 0xb5;
+    memcpy(frame, outside_mac, 6);
+    /* 60 frames of 1500 bytes overrun 1 Mbit/s's 64 KiB burst. */
+    for (int pf = 0; pf < PORTS; pf++) {
+        port_vf_mac(frame + 6, pf, 0);
+        for (int i = 0; i < 60; i++) {
+            vf_send_from(&c.vf[pf][0], BIG_FRAME_AREA, NULL, frame,
+                         sizeof(frame));
+        }
+    }
+    g_assert_cmpint(pf_counter(c.qts, 0, PATHS, "dropped.uplink-rate"), >, 0);
+    g_assert_cmpint(pf_counter(c.qts, 0, UPLINK_PORT, "tx-frames"), <, 60);
+    g_assert_cmpint(pf_counter(c.qts, 1, PATHS, "dropped.uplink-rate"), ==, 0);
+    g_assert_cmpint(pf_counter(c.qts, 1, UPLINK_PORT, "tx-frames"), ==, 60);
+    two_port_card_stop(&c);
+}
+
+static uint8_t express_cap(QTestState *qts, uint8_t devfn)
+{
+    uint8_t at = config_readl(qts, CARD_BUS, devfn, PCI_CAPABILITY_LIST);
+
+    while (at) {
+        uint32_t header = config_readl(qts, CARD_BUS, devfn, at);
+
+        if ((header & 0xff) == PCI_CAP_ID_EXP) {
+            return at;
+        }
+        at = (header >> 8) & 0xfc;
+    }
+    g_assert_not_reached();
+}
+
+/* A Function Level Reset of port 1 takes its VFs off, not port 0's. */
+static void test_reset_of_one_port(void)
+{
+    TwoPortCard c;
+    uint8_t src[6], dst[6], frame[60];
+    uint8_t cap;
+    uint16_t control;
+
+    two_port_card_start(&c, "");
+    port_vf_mac(src, 0, 0);
+    port_vf_mac(dst, 1, 1);
+    post_rx_buffer(&c.vf[1][1]);
+    send_between(&c.vf[0][0], dst, src, 0x81, frame);
+    assert_received(&c.vf[1][1], frame, sizeof(frame));
+
+    cap = express_cap(c.qts, 1);
+    g_assert_true(config_readl(c.qts, CARD_BUS, 1, cap + PCI_EXP_DEVCAP) &
+                  PCI_EXP_DEVCAP_FLR);
+    control = config_readl(c.qts, CARD_BUS, 1, cap + PCI_EXP_DEVCTL);
+    /* the status half is write-1-to-clear: left alone */
+    config_writel(c.qts, CARD_BUS, 1, cap + PCI_EXP_DEVCTL,
+                  control | PCI_EXP_DEVCTL_BCR_FLR);
+    for (int vf = 0; vf < PORT_VFS; vf++) {
+        g_assert_false(function_present(c.qts, vf_routing_id(c.qts, 1, vf)));
+        g_assert_true(function_present(c.qts, vf_routing_id(c.qts, 0, vf)));
+    }
+    /* Port 1 no longer has the VF: port 0 sends the frame out. */
+    send_between(&c.vf[0][0], dst, src, 0x82, frame);
+    assert_uplink_next(c.uplink[0], frame, sizeof(frame));
+    /* Port 0's own VFs go on. */
+    port_vf_mac(dst, 0, 1);
+    post_rx_buffer(&c.vf[0][1]);
+    send_between(&c.vf[0][0], dst, src, 0x83, frame);
+    assert_received(&c.vf[0][1], frame, sizeof(frame));
+    two_port_card_stop(&c);
+}
+
 /*
  * The slot is PCIe's unit of hot-unplug: removing one port removes the
  * card, with frames held across ports, and QEMU keeps running.
@@ -620,6 +697,10 @@ int main(int argc, char **argv)
                    test_migration_carries_every_port);
     qtest_add_func("/nswitch-nic/multiport/policies-per-port",
                    test_policies_apply_per_port);
+    qtest_add_func("/nswitch-nic/multiport/uplink-speed-per-port",
+                   test_uplink_speed_is_per_port);
+    qtest_add_func("/nswitch-nic/multiport/reset-of-one-port",
+                   test_reset_of_one_port);
     qtest_add_func("/nswitch-nic/multiport/unplug",
                    test_unplug_takes_the_whole_card);
     qtest_add_func("/nswitch-nic/multiport/hot-plug-refused",

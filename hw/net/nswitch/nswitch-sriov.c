@@ -278,14 +278,23 @@ void nswitch_sriov_sync_vfs(NSwitchNic *nic)
     }
 }
 
+static bool writes_into(uint32_t addr, int len, uint32_t start, uint32_t size)
+{
+    return start && addr + len > start && addr < start + size;
+}
+
+/*
+ * After a write into the SR-IOV capability, and after a Function Level
+ * Reset: pci_device_reset() disables the VFs after the device's reset
+ * phases (where the switch syncs on other resets) have run.
+ */
 static void write_config(PCIDevice *dev, uint32_t addr, uint32_t val, int len)
 {
     NSwitchNic *nic = NSWITCH_NIC(dev);
-    uint16_t sriov_cap = dev->exp.sriov_cap;
 
     nic->parent_config_write(dev, addr, val, len);
-    if (sriov_cap && addr + len > sriov_cap &&
-        addr < sriov_cap + PCI_EXT_CAP_SRIOV_SIZEOF) {
+    if (writes_into(addr, len, dev->exp.sriov_cap, PCI_EXT_CAP_SRIOV_SIZEOF) ||
+        writes_into(addr, len, dev->exp.exp_cap + PCI_EXP_DEVCTL, 2)) {
         nswitch_sriov_sync_vfs(nic);
     }
 }
