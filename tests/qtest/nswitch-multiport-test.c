@@ -247,6 +247,13 @@ static void two_port_card_start(TwoPortCard *c, const char *options)
     two_port_card_start_with(c, options, "");
 }
 
+static void close_uplinks(TwoPortCard *c)
+{
+    for (int pf = 0; pf < PORTS; pf++) {
+        close(c->uplink[pf]);
+    }
+}
+
 /* Every frame is accounted for on each port's switch, and then stops. */
 static void two_port_card_stop(TwoPortCard *c)
 {
@@ -255,8 +262,8 @@ static void two_port_card_stop(TwoPortCard *c)
 
         assert_card_accounted(card);
         qobject_unref(rsp);
-        close(c->uplink[pf]);
     }
+    close_uplinks(c);
     qtest_quit(c->qts);
 }
 
@@ -265,6 +272,25 @@ static void send_between(VfDriver *from, const uint8_t *dst,
 {
     make_frame(frame, dst, src, marker);
     vf_send(from, frame, 60);
+}
+
+/* VF @from_vf of port @from_pf sends to VF @to_vf of port @to_pf, which gets it. */
+static void assert_reaches(TwoPortCard *c, int from_pf, int from_vf,
+                           int to_pf, int to_vf, uint8_t marker)
+{
+    uint8_t src[6], dst[6], frame[60];
+
+    port_vf_mac(src, from_pf, from_vf);
+    port_vf_mac(dst, to_pf, to_vf);
+    post_rx_buffer(&c->vf[to_pf][to_vf]);
+    send_between(&c->vf[from_pf][from_vf], dst, src, marker, frame);
+    assert_received(&c->vf[to_pf][to_vf], frame, sizeof(frame));
+}
+
+static void set_relay(TwoPortCard *c, const char *port, bool enable)
+{
+    qmp_ok(c->qts, "{'execute': 'nswitch-inter-port-relay-set', 'arguments': "
+           "{'device': '%s', 'enable': %s}}", port, enable ? "true" : "false");
 }
 
 /*
@@ -293,21 +319,12 @@ static void assert_hmp_says(QTestState *qts, const char *needle)
 static void test_inter_port_relay_stays_in_the_card(void)
 {
     TwoPortCard c;
-    uint8_t src[6], dst[6], frame[60];
     QDict *rsp, *card;
 
     two_port_card_start(&c, "");
-    port_vf_mac(src, 0, 0);
-    port_vf_mac(dst, 1, 1);
-    post_rx_buffer(&c.vf[1][1]);
-    send_between(&c.vf[0][0], dst, src, 0x11, frame);
-    assert_received(&c.vf[1][1], frame, sizeof(frame));
+    assert_reaches(&c, 0, 0, 1, 1, 0x11);
     /* And back, to PF 0's other VF. */
-    port_vf_mac(src, 1, 1);
-    port_vf_mac(dst, 0, 1);
-    post_rx_buffer(&c.vf[0][1]);
-    send_between(&c.vf[1][1], dst, src, 0x12, frame);
-    assert_received(&c.vf[0][1], frame, sizeof(frame));
+    assert_reaches(&c, 1, 1, 0, 1, 0x12);
     assert_uplink_saw_nothing(&c, 0, 0x13);
     assert_uplink_saw_nothing(&c, 1, 0x14);
 
@@ -373,8 +390,7 @@ static void test_relay_off_goes_through_the_uplinks(void)
     QDict *rsp, *card;
 
     two_port_card_start(&c, "");
-    qmp_ok(c.qts, "{'execute': 'nswitch-inter-port-relay-set', 'arguments': "
-           "{'device': 'port0', 'enable': false}}");
+    set_relay(&c, "port0", false);
     card = query_port_card(c.qts, 0, &rsp);
     g_assert_false(qdict_get_bool(card, "inter-port-relay"));
     qobject_unref(rsp);
@@ -409,8 +425,7 @@ static void test_relay_property_and_vepa(void)
     port_vf_mac(dst, 0, 0);
     send_between(&c.vf[1][0], dst, src, 0x41, frame);
     assert_uplink_next(c.uplink[1], frame, sizeof(frame));
-    qmp_ok(c.qts, "{'execute': 'nswitch-inter-port-relay-set', 'arguments': "
-           "{'device': 'port1', 'enable': true}}");
+    set_relay(&c, "port1", true);
     send_between(&c.vf[1][0], dst, src, 0x42, frame);
     assert_uplink_next(c.uplink[1], frame, sizeof(frame));
     g_assert_cmpint(pf_counter(c.qts, 1, PATHS, "inter-port"), ==, 0);
@@ -439,8 +454,7 @@ static void test_migration_carries_every_port(void)
     post_rx_buffer(&c.vf[1][1]);
     send_between(&c.vf[0][0], to, src, 0x51, frame);
     assert_received(&c.vf[1][1], frame, sizeof(frame));
-    qmp_ok(c.qts, "{'execute': 'nswitch-inter-port-relay-set', 'arguments': "
-           "{'device': 'port1', 'enable': false}}");
+    set_relay(&c, "port1", false);
     qtest_qmp_assert_success(c.qts, "{'execute': 'migrate', 'arguments': "
                              "{'uri': %s}}", uri);
     wait_for_migration(c.qts);
@@ -473,9 +487,7 @@ static void test_migration_carries_every_port(void)
     send_between(&dst.vf[1][0], to, src, 0x53, frame);
     assert_uplink_next(dst.uplink[1], frame, sizeof(frame));
     two_port_card_stop(&dst);
-    for (int pf = 0; pf < PORTS; pf++) {
-        close(c.uplink[pf]);
-    }
+    close_uplinks(&c);
     qtest_quit(c.qts);
 }
 
@@ -645,9 +657,7 @@ static void test_unplug_takes_the_whole_card(void)
     power_off_slot(c.qts);
     wait_until_no_card(c.qts);
     qtest_qmp_assert_success(c.qts, "{'execute': 'query-status'}");
-    for (int pf = 0; pf < PORTS; pf++) {
-        close(c.uplink[pf]);
-    }
+    close_uplinks(&c);
     qtest_quit(c.qts);
 }
 
