@@ -129,16 +129,22 @@ tcp_copy() {
     echo "received $(md5sum <"/tmp/received.$3" | cut -d' ' -f1)"
 }
 
-# ping_all_pairs N: "PING a->b ok" or "PING a->b failed" for each pair.
+# ping_pair A B [LABEL [SIZE]]: namespace A pings namespace B once (SIZE
+# bytes of payload) and says "PING [LABEL ]A->B ok" or "... failed".
+ping_pair() {
+    if in_namespace "$1" ping -c 1 -W 3 ${4:+-s "$4"} "169.254.10.$2" \
+        >/dev/null; then
+        echo "PING ${3:+$3 }$1->$2 ok"
+    else
+        echo "PING ${3:+$3 }$1->$2 failed"
+    fi
+}
+
+# ping_all_pairs N [LABEL [SIZE]]: ping_pair for each pair of 1..N.
 ping_all_pairs() {
     for a in $(seq "$1"); do
         for b in $(seq "$1"); do
-            [ "$a" = "$b" ] && continue
-            if in_namespace "$a" ping -c 1 -W 3 "169.254.10.$b" >/dev/null; then
-                echo "PING $a->$b ok"
-            else
-                echo "PING $a->$b failed"
-            fi
+            [ "$a" = "$b" ] || ping_pair "$a" "$b" "$2" "$3"
         done
     done
 }

@@ -274,7 +274,7 @@ static void send_between(VfDriver *from, const uint8_t *dst,
     vf_send(from, frame, 60);
 }
 
-/* VF @from_vf of port @from_pf sends to VF @to_vf of port @to_pf, which gets it. */
+/* VF @from_vf of port @from_pf sends to VF @to_vf of port @to_pf: arrives. */
 static void assert_reaches(TwoPortCard *c, int from_pf, int from_vf,
                            int to_pf, int to_vf, uint8_t marker)
 {

@@ -30,12 +30,7 @@ done
 
 for a in "$me" $((me + 1)); do
     for b in 1 2 3 4; do
-        [ "$a" = "$b" ] && continue
-        if in_namespace "$a" ping -c 1 -W 3 "169.254.10.$b" >/dev/null; then
-            echo "PING $a->$b ok"
-        else
-            echo "PING $a->$b failed"
-        fi
+        [ "$a" = "$b" ] || ping_pair "$a" "$b"
     done
 done
 
