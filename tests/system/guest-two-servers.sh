@@ -30,8 +30,9 @@ for tap in tap-a tap-b; do
 done
 
 # server NAME TAP CARD-OPTIONS: boots it in the background.
+# Two TCG guests share the host's cores: a longer bound than one guest's.
 server() {
-    in_ns "$REPO_ROOT/scripts/run-guest.sh" \
+    GUEST_TIMEOUT=300 in_ns "$REPO_ROOT/scripts/run-guest.sh" \
         "$REPO_ROOT/tests/system/guest/two-servers.sh" \
         -netdev tap,id=uplink,ifname="$2",script=no,downscript=no \
         -object filter-dump,id=capture,netdev=uplink,file="$work/$1.pcap" \
@@ -53,6 +54,11 @@ for s in a b; do
 done
 ok "server a finished its scenario" test "$status_a" -eq 0
 ok "server b finished its scenario" test "$status_b" -eq 0
+# A server that failed shows how far its scenario got.
+for s in a b; do
+    eval "status=\$status_$s"
+    [ "$status" -eq 0 ] || tail -n 15 "$work/$s.log" | sed "s/^/# $s console: /"
+done
 for pair in "a 1 2" "a 2 1" "b 3 4" "b 4 3"; do
     read -r s a b <<<"$pair"
     ok "server $s: its VFs ping each other ($a->$b)" \

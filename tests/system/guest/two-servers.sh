@@ -35,7 +35,9 @@ for a in "$me" $((me + 1)); do
 done
 
 tries=0
-until echo done | in_namespace "$me" nc "169.254.10.$peer" 7000; do
+# -w: a server that is gone must not hold this one in TCP's connect
+# timeout, which outlasts the guest's.
+until echo done | in_namespace "$me" nc -w 2 "169.254.10.$peer" 7000; do
     tries=$((tries + 1))
     [ "$tries" -gt 100 ] && { echo "could not tell the other server"; exit 1; }
     sleep 0.1
