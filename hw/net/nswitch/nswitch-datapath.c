@@ -333,7 +333,7 @@ static NSwitchDatapath *peer_of(NSwitchDatapath *dp, const NSwitch *core)
 static bool needs_software_offload(const NSwitchOffload *req,
                                    const NSwitchNetPort *dst)
 {
-    const NSwitchNetPortOffloads *accepts = &dst->peer_accepts;
+    const NSwitchOffloads *accepts = &dst->peer_accepts;
     bool needs_csum = req->flags & NSWITCH_OFFLOAD_NEEDS_CSUM;
 
     if (!dst->vnet_hdr_len) {

@@ -139,17 +139,14 @@ static void nswitch_net_port_set_vnet_hdr_len(NetClientState *nc, int len)
     port_of(nc)->vnet_hdr_len = len;
 }
 
-static void nswitch_net_port_set_offload(NetClientState *nc, int csum, int tso4,
-                                         int tso6, int ecn, int ufo, int uso4,
-                                         int uso6)
+static void port_set_peer_accepts(NetClientState *nc, NSwitchOffloads accepts)
 {
-    NSwitchNetPort *port = port_of(nc);
-
-    port->peer_accepts = (NSwitchNetPortOffloads) {
-        .csum = csum, .tso4 = tso4, .tso6 = tso6, .ecn = ecn,
-    };
-    trace_nswitch_net_port_set_offload(nc->name, csum, tso4, tso6, ecn);
+    port_of(nc)->peer_accepts = accepts;
+    trace_nswitch_net_port_set_offload(nc->name, accepts.csum, accepts.tso4,
+                                       accepts.tso6, accepts.ecn);
 }
+
+NSWITCH_DEFINE_SET_OFFLOAD(nswitch_net_port_set_offload, port_set_peer_accepts)
 
 static void nswitch_uplink_link_changed(NetClientState *nc)
 {
@@ -237,11 +234,11 @@ NSwitchNetPort *nswitch_net_port_new_uplink(const NSwitchNetPortConfig *config,
     if (qemu_has_vnet_hdr(backend)) {
         /* A tap with vnet_hdr: GSO and checksum offload in both ways. */
         qemu_set_vnet_hdr_len(backend, sizeof(struct virtio_net_hdr));
-        qemu_set_offload(backend, 1, 1, 1, 1, 0, 0, 0);
-        port->vnet_hdr_len = sizeof(struct virtio_net_hdr);
-        port->peer_accepts = (NSwitchNetPortOffloads) {
+        port->peer_accepts = (NSwitchOffloads) {
             .csum = true, .tso4 = true, .tso6 = true, .ecn = true,
         };
+        nswitch_set_backend_offload(backend, port->peer_accepts);
+        port->vnet_hdr_len = sizeof(struct virtio_net_hdr);
     }
     qemu_set_info_str(&port->nc, "nswitch-nic uplink%s",
                       port->vnet_hdr_len ? " (vnet-hdr)" : "");

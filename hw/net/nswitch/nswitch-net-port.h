@@ -13,16 +13,9 @@
 #include "qemu/timer.h"
 #include "hw/net/nswitch/priority-queue.h"
 #include "hw/net/nswitch/switch.h"
+#include "qemu-compat.h"
 
 typedef struct NSwitchNetPort NSwitchNetPort;
-
-/* What a receiver can take without software segmentation or checksum. */
-typedef struct NSwitchNetPortOffloads {
-    bool csum;
-    bool tso4;
-    bool tso6;
-    bool ecn;
-} NSwitchNetPortOffloads;
 
 /*
  * The card's memory for frames waiting for a receiver: held frames and
@@ -64,7 +57,8 @@ struct NSwitchNetPort {
     bool is_uplink;
     /* virtio-net header on frames exchanged with the peer; 0 for none */
     int vnet_hdr_len;
-    NSwitchNetPortOffloads peer_accepts;
+    /* What it can take without software segmentation or checksum. */
+    NSwitchOffloads peer_accepts;
     /*
      * Frames waiting for their receiver. A function's: one in QEMU's
      * queue at its virtio-net (in flight), which the guest's next RX

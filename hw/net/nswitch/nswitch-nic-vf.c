@@ -14,6 +14,7 @@
 #include "hw/pci/pcie_sriov.h"
 #include "hw/virtio/virtio-net.h"
 #include "qapi/error.h"
+#include "qemu-compat.h"
 #include "nswitch-function.h"
 
 static void nswitch_nic_vf_realize(DeviceState *dev, Error **errp)
@@ -48,7 +49,8 @@ static void nswitch_nic_vf_realize(DeviceState *dev, Error **errp)
     }
 }
 
-static void nswitch_nic_vf_class_init(ObjectClass *klass, void *data)
+static void nswitch_nic_vf_class_init(ObjectClass *klass,
+                                     NSwitchClassData *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
     PCIDeviceClass *pc = PCI_DEVICE_CLASS(klass);

@@ -23,6 +23,7 @@
 #include "hw/virtio/virtio-net.h"
 #include "qapi/error.h"
 #include "nswitch-datapath.h"
+#include "qemu-compat.h"
 #include "nswitch-function.h"
 #include "nswitch-sriov.h"
 #include "trace.h"
@@ -547,7 +548,7 @@ static void nswitch_nic_set_mode(Object *obj, int mode, Error **errp)
     NSWITCH_NIC(obj)->mode = mode;
 }
 
-static void nswitch_nic_class_init(ObjectClass *klass, void *data)
+static void nswitch_nic_class_init(ObjectClass *klass, NSwitchClassData *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
     ResettableClass *rc = RESETTABLE_CLASS(klass);

@@ -241,7 +241,14 @@ bool nswitch_sriov_init(NSwitchNic *nic, Error **errp)
 
 void nswitch_sriov_exit(NSwitchNic *nic)
 {
-    pcie_sriov_pf_exit(PCI_DEVICE(nic));
+    PCIDevice *pci_dev = PCI_DEVICE(nic);
+
+    pcie_sriov_pf_exit(pci_dev);
+    /*
+     * From QEMU 10.1 on, virtio-pci's exit tears the capability down as
+     * well; without a capability, that second call does nothing.
+     */
+    pci_dev->exp.sriov_cap = 0;
 }
 
 void nswitch_sriov_sync_vfs(NSwitchNic *nic)
