@@ -784,6 +784,36 @@ static void test_vswitch_puts_each_vf_on_its_own_netdev(void)
     card_stop(&c);
 }
 
+/*
+ * Every function offers what the card carries out: TCP segmentation and
+ * checksums, which it does in software where a receiver cannot, but no
+ * UDP segmentation (USO), which it cannot. Linux 6.2 and later would
+ * negotiate USO; virtio-net offers it by default where its peer has it.
+ */
+static void test_functions_offer_no_uso(void)
+{
+    const uint64_t uso = (1ull << VIRTIO_NET_F_HOST_USO) |
+                         (1ull << VIRTIO_NET_F_GUEST_USO4) |
+                         (1ull << VIRTIO_NET_F_GUEST_USO6);
+    const uint64_t tso = (1ull << VIRTIO_NET_F_HOST_TSO4) |
+                         (1ull << VIRTIO_NET_F_HOST_TSO6) |
+                         (1ull << VIRTIO_NET_F_GUEST_TSO4) |
+                         (1ull << VIRTIO_NET_F_GUEST_CSUM) |
+                         (1ull << VIRTIO_NET_F_CSUM);
+    VfDriver pf;
+    Card c;
+
+    card_start(&c, ",vfs=2", 2);
+    pf_driver_start(&pf, c.qts, 0);
+    for (int vf = 0; vf < 2; vf++) {
+        g_assert_cmphex(offered_features(&c.vf[vf]) & tso, ==, tso);
+        g_assert_cmphex(offered_features(&c.vf[vf]) & uso, ==, 0);
+    }
+    g_assert_cmphex(offered_features(&pf) & tso, ==, tso);
+    g_assert_cmphex(offered_features(&pf) & uso, ==, 0);
+    card_stop(&c);
+}
+
 static void test_vswitch_needs_one_free_netdev_per_vf(void)
 {
     assert_device_add_fails_on_rp1("'vfs': 2, 'mode': 'vswitch'",
@@ -848,6 +878,8 @@ int main(int argc, char **argv)
                    test_without_rx_queue_a_full_ring_drops);
     qtest_add_func("/nswitch-nic/modes/vepa",
                    test_vepa_relies_on_the_external_switch);
+    qtest_add_func("/nswitch-nic/offloads/no-uso",
+                   test_functions_offer_no_uso);
     qtest_add_func("/nswitch-nic/modes/veb-vs-nswitch",
                    test_veb_switches_across_ouis_nswitch_does_not);
     qtest_add_func("/nswitch-nic/modes/uplink-speed",

@@ -589,6 +589,19 @@ void function_driver_start(VfDriver *d, QTestState *qts, uint8_t devfn,
                  VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
+uint64_t offered_features(VfDriver *d)
+{
+    uint64_t features = 0;
+
+    for (uint32_t word = 0; word < 2; word++) {
+        qtest_writel(d->qts, d->common + VIRTIO_PCI_COMMON_DFSELECT, word);
+        features |= (uint64_t)qtest_readl(d->qts,
+                                          d->common + VIRTIO_PCI_COMMON_DF)
+                    << (32 * word);
+    }
+    return features;
+}
+
 /* Starts the driver of VF @vf, or of the PF for PF_DRIVER. */
 static void driver_start(VfDriver *d, QTestState *qts, int vf,
                          uint32_t features)

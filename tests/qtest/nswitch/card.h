@@ -219,6 +219,9 @@ void vf_driver_start_with_features(VfDriver *d, QTestState *qts, int vf,
  */
 #define PF_DRIVER (-1)
 void map_pf_bar(QTestState *qts);
+
+/* The features a started driver's function offers (all 64 bits). */
+uint64_t offered_features(VfDriver *d);
 void pf_driver_start(VfDriver *d, QTestState *qts, uint32_t features);
 
 /*
