@@ -1,22 +1,34 @@
 #!/usr/bin/env bash
-# Builds QEMU 10.0 for x86_64 with nswitch-nic in it and leaves
+# Builds QEMU $QEMU_VERSION for x86_64 with nswitch-nic in it and leaves
 # build/qemu/qemu-system-x86_64 in the clone (a link into the cache).
+#   build-qemu.sh [--sanitizers | --compat | --tree TREE BUILD]
 # With --sanitizers, the same tree is built with ASan and UBSan (every
 # report fatal) in a build directory of its own, linked as build/qemu-asan.
+# With --compat, the other supported release ($QEMU_COMPAT_VERSION) is
+# built, linked as build/qemu-compat. With --tree, a QEMU tree that
+# already holds the device (as the patch-series test makes one) is
+# configured and built as the others, in BUILD, and linked nowhere.
 #
-# The tree in $QEMU_TREE is a copy of the QEMU source with the hook patch
-# applied; our files are synchronised into it on every run (only changed
-# files are rewritten, so ninja rebuilds only what changed).
+# The tree in $QEMU_TREE is a copy of the QEMU source with the hook
+# patches applied (scripts/qemu-hooks/: debian-source.patch, device.patch,
+# then the release's own VERSION.patch if there is one); our files are synchronised into it on
+# every run (only changed files are rewritten, so ninja rebuilds only
+# what changed).
 source "$(dirname "$0")/common.sh"
 
-HOOK_PATCH=$REPO_ROOT/scripts/qemu-hooks.patch
+HOOKS_DIR=$REPO_ROOT/scripts/qemu-hooks
 # Our files, as they sit in a QEMU tree.
 OUR_PATHS=(hw/net/nswitch include/hw/net qapi/nswitch.json tests/qtest)
+# ccache serves every build of a tree laid out as tree/ beside build/
+# (common.sh turns off hashing the working directory), including the
+# patch-series test's.
 CONFIGURE_ARGS=(
+    --cc="ccache cc"
     --python="$SYSTEM_PYTHON"
     --target-list=x86_64-softmmu
     --without-default-features
-    --enable-tcg --enable-slirp
+    --enable-tcg --enable-kvm --enable-slirp
+    --enable-vhost-kernel --enable-vhost-net
     --disable-fdt --disable-docs
     --disable-download --disable-install-blobs
     --enable-werror
@@ -34,22 +46,36 @@ stamp_of() {
     printf '%s\n' "$@" | sha256sum | cut -d' ' -f1
 }
 
-# A fresh copy of the pristine tree whenever the source or the patch changes.
+# The hook patches for $version, in the order they apply: the build fix
+# for Debian's firmware-stripped source, the device's hooks, and what
+# this release alone needs.
+hook_patches() {
+    echo "$HOOKS_DIR/debian-source.patch"
+    echo "$HOOKS_DIR/device.patch"
+    [ ! -f "$HOOKS_DIR/$version.patch" ] || echo "$HOOKS_DIR/$version.patch"
+}
+
+# A fresh copy of the pristine tree whenever the source or a patch changes.
 prepare_tree() {
-    local source=$1 stamp
-    stamp=$(stamp_of "$source" "$(sha256sum <"$HOOK_PATCH")")
+    local source=$1 stamp hook
+    # By content and name, not path: every clone shares the tree.
+    stamp=$(stamp_of "$source" $(hook_patches | xargs -n1 basename) \
+        "$(hook_patches | xargs cat | sha256sum)")
     if [ "$(cat "$QEMU_TREE/.nswitch-tree" 2>/dev/null)" = "$stamp" ]; then
         return
     fi
-    log "copying $source to $QEMU_TREE and applying the hook patch"
-    rm -rf "$QEMU_TREE" "$QEMU_BUILD"
+    log "copying $source to $QEMU_TREE and applying the hook patches"
+    # Every build of the old tree goes with it.
+    rm -rf "$QEMU_TREE" "$(dirname "$QEMU_TREE")"/build*
     mkdir -p "$(dirname "$QEMU_TREE")"
     cp -a "$source" "$QEMU_TREE"
-    if ! patch -d "$QEMU_TREE" -p1 --dry-run --forward --quiet <"$HOOK_PATCH"; then
-        rm -rf "$QEMU_TREE"
-        die "scripts/qemu-hooks.patch does not apply to $source; it targets QEMU 10.0.x"
-    fi
-    patch -d "$QEMU_TREE" -p1 --forward --quiet <"$HOOK_PATCH"
+    for hook in $(hook_patches); do
+        if ! patch -d "$QEMU_TREE" -p1 --dry-run --forward --quiet <"$hook"; then
+            rm -rf "$QEMU_TREE"
+            die "${hook#"$REPO_ROOT"/} does not apply to $source (QEMU $version)"
+        fi
+        patch -d "$QEMU_TREE" -p1 --forward --quiet --no-backup-if-mismatch <"$hook"
+    done
     echo "$stamp" >"$QEMU_TREE/.nswitch-tree"
 }
 
@@ -94,27 +120,47 @@ link_firmware() {
     done
 }
 
+build_targets() {
+    log "building QEMU in $QEMU_BUILD: ${QEMU_TARGETS[*]}"
+    ninja -C "$QEMU_BUILD" "${QEMU_TARGETS[@]}" >"$QEMU_BUILD/ninja.log" 2>&1 || {
+        grep -E -A5 '^FAILED|error:' "$QEMU_BUILD/ninja.log" | cut -c1-300 | head -40 >&2
+        die "QEMU build failed; see $QEMU_BUILD/ninja.log"
+    }
+    link_firmware
+}
+
 main() {
     local source link_dir=build/qemu
+    version=$QEMU_VERSION
+    case "${1:-}" in
+    --compat)
+        version=$QEMU_COMPAT_VERSION
+        link_dir=build/qemu-compat
+        ;;
+    --tree)
+        [ $# -eq 3 ] || die "usage: build-qemu.sh --tree TREE BUILD"
+        QEMU_TREE=$(cd "$2" && pwd)
+        QEMU_BUILD=$3
+        configure_build
+        build_targets
+        return
+        ;;
+    esac
+    use_qemu_version "$version"
     if [ "${1:-}" = --sanitizers ]; then
         QEMU_BUILD=$QEMU_BUILD_SANITIZERS
         CONFIGURE_ARGS+=("${SANITIZER_ARGS[@]}")
         link_dir=build/qemu-asan
     fi
-    source=$("$REPO_ROOT/scripts/fetch-qemu.sh")
+    source=$("$REPO_ROOT/scripts/fetch-qemu.sh" "$version")
     prepare_tree "$source"
     sync_our_files
     configure_build
-    log "building ${QEMU_TARGETS[*]}"
-    ninja -C "$QEMU_BUILD" "${QEMU_TARGETS[@]}" >"$QEMU_BUILD/ninja.log" 2>&1 || {
-        grep -E -A5 '^FAILED|error:' "$QEMU_BUILD/ninja.log" | head -40 >&2
-        die "QEMU build failed; see $QEMU_BUILD/ninja.log"
-    }
-    link_firmware
+    build_targets
     mkdir -p "$REPO_ROOT/$link_dir"
     ln -sfn "$QEMU_BUILD/qemu-system-x86_64" "$REPO_ROOT/$link_dir/qemu-system-x86_64"
     ln -sfn "$QEMU_BUILD/tests/qtest" "$REPO_ROOT/$link_dir/qtest"
-    log "built $REPO_ROOT/$link_dir/qemu-system-x86_64"
+    log "built $REPO_ROOT/$link_dir/qemu-system-x86_64 (QEMU $version)"
 }
 
 main "$@"

@@ -2,7 +2,8 @@
 # Installs the Debian packages nswitch-nic needs on Debian 12 (bookworm).
 #
 # meson >= 1.5 (QEMU 10.0 needs it), python3-pycotap and QEMU 10.0's source
-# package come from Debian 13 (trixie). The trixie source reuses the mirror
+# package come from Debian 13 (trixie); newer QEMU source packages from the
+# suites in QEMU_SOURCE_SUITES (scripts/common.sh). The trixie source reuses the mirror
 # this machine already uses for bookworm, and is pinned low so that nothing
 # else is ever upgraded from it. Safe to run again: it does nothing when all
 # is in place.
@@ -17,7 +18,8 @@ BOOKWORM_PACKAGES=(
     python3 python3-venv dpkg-dev
     libglib2.0-dev libslirp-dev libcmocka-dev
     seabios ipxe-qemu qemu-system-data
-    busybox-static cpio kmod iproute2 gnuplot-nox tcpdump
+    device-tree-compiler
+    busybox-static cpio kmod xz-utils iproute2 gnuplot-nox tcpdump
     libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu libxml2-utils
 )
 TRIXIE_PACKAGES=(meson python3-pycotap)
@@ -65,21 +67,40 @@ packages_missing() {
     return 1
 }
 
-add_trixie_source() {
+# The sources file this machine should have: trixie's packages and
+# sources, and the source packages of newer QEMU releases (deb-src only:
+# nothing is ever installed from those suites).
+trixie_sources() {
     local mirror
     mirror=$(bookworm_mirror | head -n 1)
     [ -n "$mirror" ] ||
         die "no apt source for bookworm found in /etc/apt; cannot derive a mirror for trixie"
-    log "adding trixie (deb, deb-src) from the machine's bookworm mirror"
-    as_root tee "$TRIXIE_SOURCES" >/dev/null <<SOURCES
+    cat <<SOURCES
 # Added by nswitch-nic scripts/install-deps.sh: meson, pycotap and QEMU's
-# source package. Pinned low in $TRIXIE_PIN.
+# source packages. trixie is pinned low in $TRIXIE_PIN.
 Types: deb deb-src
 URIs: $mirror
 Suites: trixie
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb-src
+URIs: $mirror
+Suites: $QEMU_SOURCE_SUITES
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SOURCES
+}
+
+# Returns 0 when it had to write the sources or the pin.
+add_trixie_source() {
+    local wanted
+    wanted=$(trixie_sources)
+    if [ "$(cat "$TRIXIE_SOURCES" 2>/dev/null)" = "$wanted" ] && [ -e "$TRIXIE_PIN" ]; then
+        return 1
+    fi
+    log "adding trixie (deb, deb-src) and $QEMU_SOURCE_SUITES (deb-src) from the machine's bookworm mirror"
+    printf '%s\n' "$wanted" | as_root tee "$TRIXIE_SOURCES" >/dev/null
     as_root tee "$TRIXIE_PIN" >/dev/null <<'PIN'
 # Never take a package from trixie unless asked for by name (pkg/trixie).
 Package: *
@@ -102,14 +123,15 @@ add_libvirt_qemu_account() {
 main() {
     local need_update=0
     add_libvirt_qemu_account
-    if [ ! -e "$TRIXIE_SOURCES" ] || [ ! -e "$TRIXIE_PIN" ]; then
-        add_trixie_source
+    if add_trixie_source; then
         need_update=1
     fi
-    # deb-src lists of trixie are needed by fetch-qemu.sh as well.
-    if ! ls /var/lib/apt/lists/*trixie*Sources* >/dev/null 2>&1; then
-        need_update=1
-    fi
+    # deb-src lists of every QEMU suite are needed by fetch-qemu.sh as well.
+    local suite
+    for suite in trixie $QEMU_SOURCE_SUITES; do
+        ls /var/lib/apt/lists/*_dists_"${suite}"_main_source_Sources* >/dev/null 2>&1 ||
+            need_update=1
+    done
     if ! packages_missing && [ "$need_update" -eq 0 ]; then
         log "Debian packages already installed"
         return

@@ -3,7 +3,8 @@
 # arguments; the guest's console goes to stdout. Exits with the scenario's
 # status, or 124 if the guest did not finish in time.
 #   run-guest.sh SCENARIO.sh [QEMU ARGS...]
-# GUEST_TIMEOUT (seconds, default 120) bounds the whole run.
+# GUEST_TIMEOUT (seconds, default 120) bounds the whole run; NSWITCH_QEMU_DIR
+# (default build/qemu) is the QEMU build to boot it on.
 # A scenario asks the host for a QMP command by printing the line
 # "NSWITCH-QMP COMMAND [JSON-ARGUMENTS]"; the answer is printed in the
 # console's flow (e.g. NSWITCH-QMP x-query-nswitch), then the line
@@ -19,7 +20,7 @@ shift
 [ -f "$scenario" ] || die "no scenario script $scenario"
 
 guest=$("$REPO_ROOT/scripts/build-guest.sh")
-qemu=$REPO_ROOT/build/qemu/qemu-system-x86_64
+qemu=${NSWITCH_QEMU_DIR:-$REPO_ROOT/build/qemu}/qemu-system-x86_64
 [ -x "$qemu" ] || die "$qemu is missing; run scripts/build-qemu.sh"
 
 run_dir=$(mktemp -d)

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # TAP helpers for the system tests; sourced.
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-QEMU=$REPO_ROOT/build/qemu/qemu-system-x86_64
+# NSWITCH_QEMU_DIR: the QEMU build to test (scripts/run-tests.py sets it).
+QEMU=${NSWITCH_QEMU_DIR:-$REPO_ROOT/build/qemu}/qemu-system-x86_64
 tap_count=0
 tap_failed=0
 
