@@ -8,6 +8,14 @@ Suites:
   qtest       QEMU qtests of the device, built inside QEMU (tests/qtest/*.c)
   qtest-asan  every qtest against QEMU built with ASan and UBSan
   system      host-side scripts in tests/system/ (QEMU command line, guests)
+  compat-qtest   every qtest against the other supported QEMU release
+                 (build/qemu-compat, QEMU_COMPAT_VERSION in scripts/common.sh)
+  compat-system  the hairpin guest test against that release
+  kernel-6.12    the hairpin, offloads and policy guest tests on Debian 13's
+                 6.12 guest kernel (the others boot bookworm's 6.1)
+
+The core (unit, unit-asan) knows nothing of QEMU: its tests are the same
+for every release and run once.
 
 Every test speaks TAP; each "ok" / "not ok" line is one test case. A test
 that exits non-zero without reporting a failure, breaks its plan or runs
@@ -26,7 +34,12 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TAP_RESULT = re.compile(r"^(not ok|ok)\b\s*(\d+)?\s*(?:-\s*)?([^#]*)(#.*)?$")
 TAP_PLAN = re.compile(r"^1\.\.(\d+)")
-SUITES = ["unit", "unit-asan", "qtest", "qtest-asan", "system"]
+SUITES = ["unit", "unit-asan", "qtest", "qtest-asan", "system",
+          "compat-qtest", "compat-system", "kernel-6.12"]
+# The system tests that run against the other QEMU release too.
+COMPAT_SYSTEM_TESTS = ["guest-hairpin"]
+# The guest tests that run on the second guest kernel too.
+KERNEL_612_TESTS = ["guest-hairpin", "guest-offloads", "guest-policy"]
 
 
 # Every sanitizer report is fatal, leaks at exit included.
@@ -47,9 +60,18 @@ def unit_tests(builddir, suite):
                "env": env, "timeout": max(120, test.get("timeout", 0) + 60)}
 
 
+def qemu_version(build):
+    """The first line of the QEMU binary's --version, e.g. for the log."""
+    qemu = os.path.join(REPO, build, "qemu-system-x86_64")
+    out = subprocess.run([qemu, "--version"], capture_output=True,
+                         text=True, check=False).stdout
+    return out.splitlines()[0] if out else f"no QEMU in {build}"
+
+
 def qtests(build, suite, env=None):
     qemu = os.path.join(REPO, build, "qemu-system-x86_64")
     qtest_dir = os.path.join(REPO, build, "qtest")
+    print(f"# {suite}: {qemu_version(build)} ({build})")
     for source in sorted(os.listdir(os.path.join(REPO, "tests/qtest"))):
         if not source.endswith("-test.c"):
             continue
@@ -62,13 +84,18 @@ def qtests(build, suite, env=None):
                "timeout": 900}
 
 
-def system_tests():
+def system_tests(suite="system", build="build/qemu", names=None, env=None):
     directory = os.path.join(REPO, "tests/system")
+    print(f"# {suite}: {qemu_version(build)} ({build})")
     for script in sorted(os.listdir(directory)):
         path = os.path.join(directory, script)
+        if names is not None and script[:-3] not in names:
+            continue
         if script.endswith(".sh") and os.access(path, os.X_OK):
-            yield {"suite": "system", "name": script[:-3], "cmd": [path],
-                   "env": {}, "timeout": 900}
+            yield {"suite": suite, "name": script[:-3], "cmd": [path],
+                   "env": dict(env or {},
+                               NSWITCH_QEMU_DIR=os.path.join(REPO, build)),
+                   "timeout": 900}
 
 
 def run(test, log_dir):
@@ -159,6 +186,14 @@ def main():
         tests += qtests("build/qemu-asan", "qtest-asan", SANITIZER_ENV)
     if "system" in suites:
         tests += system_tests()
+    if "compat-qtest" in suites:
+        tests += qtests("build/qemu-compat", "compat-qtest")
+    if "compat-system" in suites:
+        tests += system_tests("compat-system", "build/qemu-compat",
+                              COMPAT_SYSTEM_TESTS)
+    if "kernel-6.12" in suites:
+        tests += system_tests("kernel-6.12", names=KERNEL_612_TESTS,
+                              env={"GUEST_KERNEL": "6.12"})
 
     totals = [0, 0, 0]
     for test in tests:
