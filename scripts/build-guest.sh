@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # Builds the test guest from Debian packages, offline from the mirror the
-# machine already uses: the current bookworm kernel (linux-image-amd64's
-# dependency) and busybox-static, in an initramfs with just the modules the
-# tests load. Prints the directory holding vmlinuz and initramfs.cpio.
-# Cached in $NSWITCH_CACHE/guest/<kernel version>/.
+# machine already uses: a Debian kernel (linux-image-amd64's dependency)
+# and busybox-static, in an initramfs with just the modules the tests
+# load. Prints the directory holding vmlinuz and initramfs.cpio.
+# GUEST_KERNEL chooses the kernel: 6.1 (bookworm's, the default) or 6.12
+# (trixie's). Cached in $NSWITCH_CACHE/guest/<kernel version>/.
 source "$(dirname "$0")/common.sh"
+
+GUEST_KERNEL=${GUEST_KERNEL:-6.1}
+case "$GUEST_KERNEL" in
+6.1) KERNEL_SUITE= ;;
+6.12) KERNEL_SUITE=/trixie ;;
+*) die "GUEST_KERNEL=$GUEST_KERNEL: choose 6.1 (bookworm) or 6.12 (trixie)" ;;
+esac
 
 GUEST_MODULES=(virtio_pci virtio_net pktgen igb igbvf)
 # Userland beyond busybox, with the shared libraries it needs; the
@@ -14,8 +22,9 @@ GUEST_PROGRAMS=(usr/bin/iperf3)
 INIT=$REPO_ROOT/scripts/guest/init
 
 kernel_package() {
-    apt-cache depends linux-image-amd64 |
-        awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
+    apt-cache depends "linux-image-amd64$KERNEL_SUITE" |
+        awk -v want="linux-image-$GUEST_KERNEL." \
+            '/Depends: linux-image-[0-9]/ && index($2, want) == 1 { print $2; exit }'
 }
 
 # install_programs DEBS_DIR SCRATCH ROOT: GUEST_PROGRAMS from GUEST_PACKAGES
@@ -46,7 +55,8 @@ install_programs() {
 main() {
     local package version out stamp
     package=$(kernel_package)
-    [ -n "$package" ] || die "apt knows no linux-image-amd64; run apt-get update"
+    [ -n "$package" ] ||
+        die "apt knows no linux-image-amd64$KERNEL_SUITE of kernel $GUEST_KERNEL; run scripts/install-deps.sh"
     version=${package#linux-image-}
     out=$NSWITCH_CACHE/guest/$version
     stamp=$( (cat "$INIT" /bin/busybox "$0"; echo "${GUEST_MODULES[*]}") | sha256sum | cut -d' ' -f1)
@@ -65,6 +75,11 @@ main() {
     fi
     dpkg-deb -x "$out"/"$package"_*.deb "$work/kernel"
     cp "$work/kernel/boot/vmlinuz-$version" "$out/vmlinuz"
+    # trixie's kernel keeps its modules under /usr (merged /usr).
+    if [ -d "$work/kernel/usr/lib/modules" ] && [ ! -d "$work/kernel/lib/modules" ]; then
+        mkdir -p "$work/kernel/lib"
+        mv "$work/kernel/usr/lib/modules" "$work/kernel/lib/modules"
+    fi
     # The package leaves modules.dep to its postinst.
     depmod -b "$work/kernel" "$version"
 
@@ -79,6 +94,8 @@ main() {
             cp "$path" "$root/${path#"$work/kernel"}"
         done
     done
+    # trixie compresses its modules; busybox's modprobe loads them plain.
+    find "$root/lib/modules" -name '*.ko.xz' -exec xz -d {} +
     cp "$work/kernel/lib/modules/$version"/modules.{order,builtin,builtin.modinfo} \
         "$root/lib/modules/$version/"
     install_programs "$out/packages" "$work/userland" "$root"
