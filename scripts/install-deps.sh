@@ -3,9 +3,9 @@
 #
 # meson >= 1.5 (QEMU 10.0 needs it), python3-pycotap and QEMU 10.0's source
 # package come from Debian 13 (trixie); newer QEMU source packages from the
-# suites in QEMU_SOURCE_SUITES (scripts/common.sh). The trixie source reuses the mirror
-# this machine already uses for bookworm, and is pinned low so that nothing
-# else is ever upgraded from it. Safe to run again: it does nothing when all
+# suites in QEMU_SOURCE_SUITES (scripts/common.sh). The trixie source
+# reuses the mirror this machine already uses for bookworm, and is pinned
+# low so that nothing else is ever upgraded from it. Safe to run again: it does nothing when all
 # is in place.
 source "$(dirname "$0")/common.sh"
 
