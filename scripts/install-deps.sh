@@ -18,7 +18,7 @@ BOOKWORM_PACKAGES=(
     python3 python3-venv dpkg-dev
     libglib2.0-dev libslirp-dev libcmocka-dev
     seabios ipxe-qemu qemu-system-data
-    device-tree-compiler
+    device-tree-compiler openvswitch-switch
     busybox-static cpio kmod xz-utils iproute2 gnuplot-nox tcpdump
     libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu libxml2-utils
 )

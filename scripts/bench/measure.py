@@ -46,8 +46,12 @@ def system_softirq_seconds():
 
 
 class CpuMeter:
-    def __init__(self, pid):
+    """SWITCH_PIDS: processes of a software switch outside QEMU (Open
+    vSwitch's userspace datapath), counted as cpu.switch."""
+
+    def __init__(self, pid, switch_pids=()):
         self.pid = pid
+        self.switch_pids = list(switch_pids)
         self.softirq_pids = softirq_threads()
 
     def sample(self):
@@ -61,6 +65,8 @@ class CpuMeter:
                     pass
         softirq = sum(_cpu_seconds(f"/proc/{pid}/stat")
                       for pid in self.softirq_pids)
+        switch = sum(_cpu_seconds(f"/proc/{pid}/stat")
+                     for pid in self.switch_pids)
         return {"cpu.vcpu": vcpu, "cpu.qemu_other": total - vcpu,
-                "cpu.ksoftirqd": softirq,
+                "cpu.ksoftirqd": softirq, "cpu.switch": switch,
                 "cpu.system_softirq": system_softirq_seconds()}

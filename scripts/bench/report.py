@@ -8,7 +8,8 @@ Markdown summary with the issue's targets, all in one output directory:
   *.png                   the figures
 
 Host CPU "outside the vCPU threads" is QEMU's other threads plus the host's
-ksoftirqd threads; per frame it divides by the frames the receiver counted.
+ksoftirqd threads, plus Open vSwitch's daemon in vswitch-ovs; per frame it
+divides by the frames the receiver counted.
 """
 
 import csv
@@ -31,7 +32,8 @@ def num(row, key):
 
 
 def outside_cpu(row):
-    return num(row, "cpu.qemu_other") + num(row, "cpu.ksoftirqd")
+    return (num(row, "cpu.qemu_other") + num(row, "cpu.ksoftirqd") +
+            num(row, "cpu.switch"))
 
 
 def spread(values):

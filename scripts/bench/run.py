@@ -26,13 +26,18 @@ sys.path.insert(0, HERE)
 
 from qmp import QmpClient  # noqa: E402
 from hostnet import (EXTERNAL_IP, EXTERNAL_MAC, UPLINK_TAP,  # noqa: E402
-                     UPLINK1_TAP, HostNetwork, vf_tap)
+                     UPLINK1_TAP, HostNetwork, ovs_available, vf_tap)
 from measure import CpuMeter  # noqa: E402
 import report  # noqa: E402
 
 VFS = 4
 PORT_VFS = 2
-MODES = ["nswitch", "veb", "vepa", "vswitch", "igb"]
+# vswitch: the card's VFs on taps of the host's Linux bridge;
+# vswitch-ovs: the same taps on Open vSwitch (userspace datapath);
+# virtio-sriov: QEMU's own composable SR-IOV (virtio-net-pci, sriov-pf=)
+# on those taps of the Linux bridge.
+MODES = ["nswitch", "veb", "vepa", "vswitch", "vswitch-ovs", "virtio-sriov",
+         "igb"]
 CAP_MODES = ["nswitch", "vepa"]
 
 
@@ -76,6 +81,25 @@ def two_port_card_args(card_options=""):
     return args
 
 
+def vf_taps_args():
+    """A tap per VF on the host bridge (the vswitch architectures)."""
+    return [arg for vf in range(VFS) for arg in (
+        "-netdev", f"tap,id=vf{vf},ifname={vf_tap(vf)},script=no,"
+        "downscript=no,vnet_hdr=on")]
+
+
+def upstream_sriov_args():
+    """QEMU's own composable SR-IOV (10.1 and later): virtio-net-pci VFs
+    named by sriov-pf=, each on its own tap, switched by the host bridge.
+    The VFs come before their PF."""
+    args = vf_taps_args()
+    for vf in range(VFS):
+        args += ["-device", f"virtio-net-pci,bus=rp0,addr=0.{vf + 1},"
+                 f"netdev=vf{vf},sriov-pf=pf0"]
+    return args + ["-device",
+                   "virtio-net-pci,id=pf0,bus=rp0,addr=0.0,netdev=uplink"]
+
+
 def qemu_args(mode, cap, card_options=""):
     """The device under test in MODE; CAP: the uplink's Mbit/s (0: none);
     CARD_OPTIONS: more properties of the card (not for igb)."""
@@ -84,16 +108,18 @@ def qemu_args(mode, cap, card_options=""):
     root_port = ["-device", "pcie-root-port,id=rp0,chassis=1"]
     if mode == "igb":
         return root_port + uplink + ["-device", "igb,bus=rp0,netdev=uplink"]
-    card = f"nswitch-nic,id=card0,bus=rp0,netdev=uplink,vfs={VFS},mode={mode}"
+    if mode == "virtio-sriov":
+        return root_port + uplink + upstream_sriov_args()
+    card_mode = "vswitch" if mode == "vswitch-ovs" else mode
+    card = (f"nswitch-nic,id=card0,bus=rp0,netdev=uplink,vfs={VFS},"
+            f"mode={card_mode}")
     if cap:
         card += f",uplink-speed={cap}"
     if card_options:
         card += "," + card_options
     extra = []
-    if mode == "vswitch":
-        for vf in range(VFS):
-            extra += ["-netdev", f"tap,id=vf{vf},ifname={vf_tap(vf)},"
-                      "script=no,downscript=no,vnet_hdr=on"]
+    if card_mode == "vswitch":
+        extra = vf_taps_args()
         card += ",vf-netdevs=" + ":".join(f"vf{vf}" for vf in range(VFS))
     return root_port + uplink + extra + ["-device", card]
 
@@ -162,7 +188,9 @@ class GuestRun:
     def snapshot(self):
         if self.qmp is None:
             with open(os.path.join(self.work, "qemu.pid")) as f:
-                self.meter = CpuMeter(int(f.read()))
+                switch = [self.net.ovs_pid()] \
+                    if self.mode == "vswitch-ovs" else []
+                self.meter = CpuMeter(int(f.read()), switch)
             self.qmp = QmpClient(os.path.join(self.work, "qmp.sock"))
         values = {"time": time.monotonic()}
         values.update(self.meter.sample())
@@ -180,6 +208,8 @@ class GuestRun:
 
     def run(self):
         self.net.set_hairpin(self.mode != "igb")
+        self.net.set_vf_switch("ovs" if self.mode == "vswitch-ovs"
+                               else "bridge")
         device = (two_port_card_args(self.settings.card_options)
                   if self.experiment == "ports" else
                   qemu_args(self.mode, self.cap, self.settings.card_options))
@@ -267,6 +297,9 @@ def main():
     for mode in args.modes:
         if mode not in MODES:
             parser.error(f"unknown mode {mode}; modes are {', '.join(MODES)}")
+    if "vswitch-ovs" in args.modes and not ovs_available():
+        parser.error("vswitch-ovs needs Open vSwitch (Debian's "
+                     "openvswitch-switch)")
     for experiment in args.experiments:
         if experiment not in ("modes", "uplink-cap", "ports"):
             parser.error(f"unknown experiment {experiment}")
@@ -291,7 +324,7 @@ def main():
     os.makedirs(os.path.dirname(args.log), exist_ok=True)
     rows = []
     started = time.time()
-    with HostNetwork(VFS) as net, \
+    with HostNetwork(VFS, ovs="vswitch-ovs" in args.modes) as net, \
             open(args.log, "w", buffering=1) as log:
         for round_number in range(1, settings.rounds + 1):
             for mode, experiment, cap in configurations(args, settings):

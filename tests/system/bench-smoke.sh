@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The guest benchmark's smoke run (scripts/bench/run.py --smoke): one short
-# round of every mode, of the capped-uplink experiment and of the two-port
+# round of every mode (Open vSwitch's and QEMU's composable SR-IOV too), of the capped-uplink experiment and of the two-port
 # card's Fig. 4 paths. Checks that it
 # produces its outputs and that the figures say what the architectures
 # imply; it asserts no speed.
@@ -48,7 +48,7 @@ above() {
     }
 }
 
-for mode in nswitch veb vepa vswitch igb; do
+for mode in nswitch veb vepa vswitch vswitch-ovs virtio-sriov igb; do
     ok "$mode: the receiver counted small frames" \
         above "$(value modes "$mode" rate- 'r["received"]')" 0
     ok "$mode: TCP moved data" above "$(value modes "$mode" tcp- 'r["mbit_s"]')" 0
@@ -65,6 +65,10 @@ ok "vepa: every VF-to-VF byte crosses the uplink twice" \
     "$(awk -v d="$delivered" 'BEGIN { print d * 1.9 }')"
 ok "vepa: the card hairpinned nothing" \
     test "$(value modes vepa rate- 'r.get("card.hairpinned", 0)')" = 0.0
+ok "vswitch-ovs: Open vSwitch's daemon did the switching (its CPU counted)" \
+    above "$(value modes vswitch-ovs rate- 'r["cpu.switch"]')" 0
+ok "virtio-sriov: no card in the machine (QEMU's own SR-IOV VFs)" \
+    test "$(value modes virtio-sriov rate- 'r.get("card.hairpinned", 0) + r.get("card.flooded", 0)')" = 0.0
 
 # The smoke run caps the uplink at 20 Mbit/s.
 mbit() {
