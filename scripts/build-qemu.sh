@@ -11,16 +11,14 @@
 #
 # The tree in $QEMU_TREE is a copy of the QEMU source with the hook
 # patches applied (scripts/qemu-hooks/: debian-source.patch, device.patch,
-# then the release's own VERSION.patch if there is one); our files are synchronised into it on
-# every run (only changed files are rewritten, so ninja rebuilds only
-# what changed).
+# then the release's own VERSION.patch if there is one); our files are
+# synchronised into it on every run (only changed files are rewritten, so
+# ninja rebuilds only what changed).
 source "$(dirname "$0")/common.sh"
 
 HOOKS_DIR=$REPO_ROOT/scripts/qemu-hooks
-# Our files, as they sit in a QEMU tree.
-OUR_PATHS=(hw/net/nswitch include/hw/net qapi/nswitch.json tests/qtest)
-# ccache serves every build of a tree laid out as tree/ beside build/
-# (common.sh turns off hashing the working directory), including the
+# ccache serves every build of a tree laid out as tree/ beside build/ in
+# the cache (common.sh: CCACHE_BASEDIR, CCACHE_NOHASHDIR), including the
 # patch-series test's.
 CONFIGURE_ARGS=(
     --cc="ccache cc"
@@ -84,7 +82,7 @@ sync_our_files() {
     local manifest=$QEMU_TREE/.nswitch-files new_manifest path
     new_manifest=$(mktemp)
     git -C "$REPO_ROOT" ls-files --cached --others --exclude-standard \
-        -- "${OUR_PATHS[@]}" | sort -u >"$new_manifest"
+        -- "${NSWITCH_QEMU_PATHS[@]}" | sort -u >"$new_manifest"
     if [ -f "$manifest" ]; then
         comm -23 "$manifest" "$new_manifest" | while read -r path; do
             rm -f "$QEMU_TREE/$path"

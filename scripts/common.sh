@@ -29,6 +29,9 @@ QEMU_VERSION=${QEMU_VERSION:-${QEMU_VERSIONS[0]}}
 for QEMU_COMPAT_VERSION in "${QEMU_VERSIONS[@]}"; do
     [ "$QEMU_COMPAT_VERSION" != "$QEMU_VERSION" ] && break
 done
+# Our files, as they sit in a QEMU tree (build-qemu.sh copies them in,
+# export-patches.sh exports them).
+NSWITCH_QEMU_PATHS=(hw/net/nswitch include/hw/net qapi/nswitch.json tests/qtest)
 # Suites of deb-src lines install-deps.sh adds for the newer releases.
 QEMU_SOURCE_SUITES="trixie-backports sid"
 

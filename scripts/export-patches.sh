@@ -54,8 +54,8 @@ core_sources() {
 
 # Our files, as build-qemu.sh copies them into a QEMU tree.
 our_files() {
-    git -C "$REPO_ROOT" ls-files --cached --others --exclude-standard -- hw/net/nswitch include/hw/net \
-        qapi/nswitch.json tests/qtest
+    git -C "$REPO_ROOT" ls-files --cached --others --exclude-standard -- \
+        "${NSWITCH_QEMU_PATHS[@]}"
 }
 
 # hook_sections PATCH FILE...: the parts of PATCH that change FILEs.

@@ -142,6 +142,7 @@ static void assert_refused(const Stream *s, const char *card_options,
     g_assert_false(completed);
     rsp = qtest_qmp(dst, "{'execute': 'query-migrate'}");
     info = qdict_get_qdict(rsp, "return");
+    g_assert_nonnull(info);
     qtest_quit(dst);
     g_assert_true(g_file_get_contents(s->log, &log, NULL, NULL));
     said = g_strdup_printf("%s%s", log,
