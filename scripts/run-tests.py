@@ -98,6 +98,24 @@ def system_tests(suite="system", build="build/qemu", names=None, env=None):
                    "timeout": 900}
 
 
+def print_failure_evidence(output, log_path):
+    """Prints why a test stopped before its long log lines.
+
+    CI keeps only part of a long output, so the abort message goes first
+    and each line of the tail is cut short.
+    """
+    lines = output.splitlines()
+    for line in lines:
+        if line.startswith("Bail out!") or "ERROR:" in line or \
+                "assertion" in line or "runtime error" in line:
+            print(f"WHY  {line[:300]}")
+    tail = [line[:200] for line in lines
+            if not line.startswith("# starting QEMU")][-15:]
+    print(f"---- last lines of {log_path}")
+    print("\n".join(tail))
+    print("----")
+
+
 def run(test, log_dir):
     """Runs one test; returns (passed, failed, skipped) case counts."""
     env = dict(os.environ, **test["env"])
@@ -158,8 +176,7 @@ def run(test, log_dir):
         failed += 1
         print(f"FAIL {label}: reported no test case")
     if failed:
-        tail = "".join(output.splitlines(keepends=True)[-25:])
-        print(f"---- last lines of {log_path}\n{tail}----")
+        print_failure_evidence(output, log_path)
     print(f"#    {label}: {passed} passed, {failed} failed, "
           f"{skipped} skipped in {seconds:.1f} s")
     return passed, failed, skipped

@@ -316,11 +316,11 @@ int64_t capture_stop(QTestState *qts, const char *device, int64_t *lost)
 void wait_for_counter(QTestState *qts, int64_t port, const char *name,
                       int64_t expected)
 {
-    for (int tries = 0; tries < 500; tries++) {
+    for (int tries = 0; tries < WAIT_STEPS; tries++) {
         if (card_counter(qts, port, name) == expected) {
             return;
         }
-        g_usleep(10 * 1000);
+        g_usleep(WAIT_STEP_US);
     }
     g_assert_cmpint(card_counter(qts, port, name), ==, expected);
 }
@@ -328,11 +328,11 @@ void wait_for_counter(QTestState *qts, int64_t port, const char *name,
 void wait_for_pf_counter(QTestState *qts, int64_t pf, int64_t port,
                          const char *name, int64_t expected)
 {
-    for (int tries = 0; tries < 500; tries++) {
+    for (int tries = 0; tries < WAIT_STEPS; tries++) {
         if (pf_counter(qts, pf, port, name) == expected) {
             return;
         }
-        g_usleep(10 * 1000);
+        g_usleep(WAIT_STEP_US);
     }
     g_assert_cmpint(pf_counter(qts, pf, port, name), ==, expected);
 }
@@ -431,7 +431,7 @@ QTestState *start_with_uplink(const char *card_options, int *uplink_fd)
 
 bool migration_completes(QTestState *qts)
 {
-    for (int tries = 0; tries < 1000; tries++) {
+    for (int tries = 0; tries < WAIT_STEPS; tries++) {
         QDict *rsp = qtest_qmp(qts, "{'execute': 'query-migrate'}");
         QDict *info = qdict_get_qdict(rsp, "return");
         const char *status = qdict_haskey(info, "status")
@@ -443,7 +443,7 @@ bool migration_completes(QTestState *qts)
         if (completed || failed) {
             return completed;
         }
-        g_usleep(10 * 1000);
+        g_usleep(WAIT_STEP_US);
     }
     g_assert_not_reached();
 }
@@ -718,7 +718,7 @@ uint8_t vf_control(VfDriver *d, uint8_t class, uint8_t command,
                          chain[i].flags, (slot + 1) % QUEUE_SIZE);
     }
     make_available(d, CONTROL_QUEUE, head);
-    for (int tries = 0; tries < 500; tries++) {
+    for (int tries = 0; tries < WAIT_STEPS; tries++) {
         if (take_used(d, CONTROL_QUEUE, NULL, NULL)) {
             return qtest_readb(d->qts, at + 16 + len);
         }
@@ -726,7 +726,7 @@ uint8_t vf_control(VfDriver *d, uint8_t class, uint8_t command,
             VIRTIO_CONFIG_S_NEEDS_RESET) {
             return CONTROL_DEVICE_BROKEN;
         }
-        g_usleep(10 * 1000);
+        g_usleep(WAIT_STEP_US);
     }
     g_assert_not_reached();
 }
@@ -735,11 +735,11 @@ uint32_t wait_for_used(VfDriver *d, int index)
 {
     uint32_t len;
 
-    for (int tries = 0; tries < 500; tries++) {
+    for (int tries = 0; tries < WAIT_STEPS; tries++) {
         if (take_used(d, index, NULL, &len)) {
             return len;
         }
-        g_usleep(10 * 1000);
+        g_usleep(WAIT_STEP_US);
     }
     g_assert_not_reached();
 }
@@ -987,8 +987,8 @@ static bool no_card_left(QTestState *qts)
 
 void wait_until_no_card(QTestState *qts)
 {
-    for (int tries = 0; tries < 500 && !no_card_left(qts); tries++) {
-        g_usleep(10 * 1000);
+    for (int tries = 0; tries < WAIT_STEPS && !no_card_left(qts); tries++) {
+        g_usleep(WAIT_STEP_US);
     }
     g_assert_true(no_card_left(qts));
 }

@@ -42,6 +42,13 @@
     "-device pcie-root-port,id=rp0,bus=pcie.0,chassis=1,addr=0x2"
 
 /* q35: PCIEXBAR in the host bridge's config space, 256 MiB window. */
+/*
+ * Every wait polls in steps of WAIT_STEP_US, for 30 s at most: a loaded CI
+ * host is slow, and a bound that only a failure reaches costs nothing.
+ */
+#define WAIT_STEP_US (10 * 1000)
+#define WAIT_STEPS 3000
+
 #define PCIEXBAR 0x60
 #define ECAM_BASE 0xb0000000ull
 /* Where the root port's prefetchable window and the PF's BAR 4 go. */
