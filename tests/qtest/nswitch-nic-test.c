@@ -92,6 +92,48 @@ static void test_vf_bars_match_virtio_pci(void)
     qtest_quit(qts);
 }
 
+/* Entries of the MSI-X table of the function at @devfn of the card's bus */
+static unsigned msix_table_size(QTestState *qts, uint8_t devfn)
+{
+    uint8_t at = config_readl(qts, CARD_BUS, devfn, PCI_CAPABILITY_LIST);
+
+    while (at) {
+        uint32_t header = config_readl(qts, CARD_BUS, devfn, at);
+
+        if ((header & 0xff) == PCI_CAP_ID_MSIX) {
+            return ((header >> 16) & PCI_MSIX_FLAGS_QSIZE) + 1;
+        }
+        at = (header >> 8) & 0xff;
+    }
+    g_assert_not_reached();
+}
+
+static void test_vf_vectors(void)
+{
+    QTestState *qts = start_with_card(",vfs=2");
+
+    /* config, RX and TX, as virtio_net uses them */
+    set_vfs(qts, 2);
+    g_assert_cmpuint(msix_table_size(qts, VF_DEVFN(0)), ==, 3);
+    g_assert_cmpuint(msix_table_size(qts, VF_DEVFN(1)), ==, 3);
+    qtest_quit(qts);
+
+    qts = start_with_card(",vfs=2,vf-vectors=2");
+    set_vfs(qts, 2);
+    g_assert_cmpuint(msix_table_size(qts, VF_DEVFN(1)), ==, 2);
+    /* the PF keeps virtio-net-pci's own count */
+    g_assert_cmpuint(msix_table_size(qts, PF_DEVFN), ==, 4);
+    qtest_quit(qts);
+}
+
+static void test_bad_vf_vectors_are_refused(void)
+{
+    assert_device_add_fails_on_rp1("'vf-vectors': 1",
+                                   "Property 'vf-vectors' is 1");
+    assert_device_add_fails_on_rp1("'vf-vectors': 5",
+                                   "Property 'vf-vectors' is 5");
+}
+
 static void test_vfs_come_and_go(void)
 {
     QTestState *qts = start_with_card(",vfs=3");
@@ -841,6 +883,9 @@ int main(int argc, char **argv)
                    test_sriov_capability_fields);
     qtest_add_func("/nswitch-nic/sriov/vf-bars", test_vf_bars_match_virtio_pci);
     qtest_add_func("/nswitch-nic/sriov/enable-disable", test_vfs_come_and_go);
+    qtest_add_func("/nswitch-nic/sriov/vf-vectors", test_vf_vectors);
+    qtest_add_func("/nswitch-nic/realize/bad-vf-vectors",
+                   test_bad_vf_vectors_are_refused);
     qtest_add_func("/nswitch-nic/sriov/ari", test_ari_on_pf_and_vfs);
     qtest_add_func("/nswitch-nic/sriov/none-without-vfs",
                    test_no_vfs_means_no_sriov_capability);

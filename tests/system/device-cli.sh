@@ -7,7 +7,7 @@ help=$("$QEMU" -device nswitch-nic,help 2>&1)
 status=$?
 ok "-device nswitch-nic,help exits with status 0" test "$status" -eq 0
 for property in vfs ari oui mode vf-netdevs uplink-speed rx-queue \
-    buffer-size netdev mac; do
+    buffer-size vf-vectors netdev mac; do
     ok "-device nswitch-nic,help lists '$property'" contains "$help" "  $property="
 done
 ok "help describes vfs" contains "$help" "TotalVFs"
@@ -40,6 +40,14 @@ ok "mode=bogus stops QEMU with an error naming 'mode' and the value" \
 ok "... and QEMU exits with status 1" contains "$output" "exit status 1"
 output=$(start_with "bus=rp0,vfs=16,ari=on")
 ok "vfs=16,ari=on starts and quits cleanly" contains "$output" "exit status 0"
+output=$(start_with "bus=rp0,vfs=255,ari=on")
+ok "vfs=255,ari=on starts and quits cleanly" contains "$output" "exit status 0"
+# VFs past function 7 sit at slots past 0: valid with ARI, so no warning
+ok "... without a warning" lacks "$output" "warning"
+output=$(start_with "bus=rp0,vf-vectors=1")
+ok "vf-vectors=1 stops QEMU with an error naming 'vf-vectors'" \
+    contains "$output" "Property 'vf-vectors' is 1; a VF needs 2 to 4"
+ok "... and QEMU exits with status 1" contains "$output" "exit status 1"
 output=$(start_with "bus=pcie.0,addr=4,vfs=2")
 ok "VFs on the root bus are refused: they need a PCI Express port" \
     contains "$output" "nswitch-nic with VFs needs a PCI Express port"

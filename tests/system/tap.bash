@@ -28,6 +28,15 @@ contains() {
     return 1
 }
 
+# lacks TEXT NEEDLE: the opposite of contains, showing what it found.
+lacks() {
+    if ! grep -F -- "$2" <<<"$1" >&2; then
+        return 0
+    fi
+    echo "# expected not to find: $2" >&2
+    return 1
+}
+
 # skip_all REASON: reports the whole test as one skipped case and exits.
 skip_all() {
     echo "ok 1 # SKIP $1"

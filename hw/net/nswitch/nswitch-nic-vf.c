@@ -17,11 +17,16 @@
 #include "qemu-compat.h"
 #include "nswitch-function.h"
 
-static void nswitch_nic_vf_realize(DeviceState *dev, Error **errp)
+/*
+ * Runs inside virtio-pci's realize, before pci_qdev_realize() checks the
+ * function's slot: a VF at a slot past 0 is valid only with its ARI
+ * capability in place by then.
+ */
+static void nswitch_nic_vf_realize(VirtIOPCIProxy *proxy, Error **errp)
 {
-    PCIDevice *pci_dev = PCI_DEVICE(dev);
-    NSwitchNicVfClass *vc = NSWITCH_NIC_VF_GET_CLASS(dev);
-    VirtIONet *net = &NSWITCH_NIC_VF(dev)->parent_obj.vdev;
+    PCIDevice *pci_dev = PCI_DEVICE(proxy);
+    NSwitchNicVfClass *vc = NSWITCH_NIC_VF_GET_CLASS(proxy);
+    VirtIONet *net = &NSWITCH_NIC_VF(proxy)->parent_obj.vdev;
     PCIDevice *pf = pcie_sriov_get_pf(pci_dev);
     NSwitchNic *card;
     uint16_t number;
@@ -38,14 +43,16 @@ static void nswitch_nic_vf_realize(DeviceState *dev, Error **errp)
     nswitch_function_connect(net, nswitch_nic_vf_peer(card, number));
     nswitch_nic_vf_mac(card, number, &mac);
     nswitch_function_default_mac(net, &mac);
+    proxy->nvectors = card->vf_vectors;
 
-    vc->parent_realize(dev, errp);
+    vc->parent_realize(proxy, errp);
     if (*errp) {
         return;
     }
     if (card->ari) {
         /* A VF has no AER or ATS: its extended space is free. */
-        pcie_ari_init(pci_dev, PCI_CONFIG_SPACE_SIZE);
+        pcie_ari_init(pci_dev, proxy->last_pcie_cap_offset);
+        proxy->last_pcie_cap_offset += PCI_ARI_SIZEOF;
     }
 }
 
@@ -54,14 +61,15 @@ static void nswitch_nic_vf_class_init(ObjectClass *klass,
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
     PCIDeviceClass *pc = PCI_DEVICE_CLASS(klass);
+    VirtioPCIClass *vpc = VIRTIO_PCI_CLASS(klass);
     NSwitchNicVfClass *vc = NSWITCH_NIC_VF_CLASS(klass);
 
     dc->desc = "Virtual Function of nswitch-nic";
     dc->user_creatable = false;
     /* A VF has no expansion ROM. */
     pc->romfile = NULL;
-    device_class_set_parent_realize(dc, nswitch_nic_vf_realize,
-                                    &vc->parent_realize);
+    vc->parent_realize = vpc->realize;
+    vpc->realize = nswitch_nic_vf_realize;
 }
 
 static const TypeInfo nswitch_nic_vf_types[] = {

@@ -281,6 +281,13 @@ static bool nswitch_nic_check_properties(NSwitchNic *nic, Error **errp)
                    (uint64_t)NSWITCH_NIC_MAX_BUFFER_SIZE);
         return false;
     }
+    if (nic->vf_vectors < NSWITCH_NIC_MIN_VF_VECTORS ||
+        nic->vf_vectors > NSWITCH_NIC_MAX_VF_VECTORS) {
+        error_setg(errp, "Property 'vf-vectors' is %u; a VF needs %u to %u",
+                   nic->vf_vectors, NSWITCH_NIC_MIN_VF_VECTORS,
+                   NSWITCH_NIC_MAX_VF_VECTORS);
+        return false;
+    }
     if (nic->total_vfs > limit) {
         error_setg(errp, "Property 'vfs' is %u but at most %u VFs fit %s",
                    nic->total_vfs, limit,
@@ -532,6 +539,8 @@ static const Property nswitch_nic_properties[] = {
     DEFINE_PROP_SIZE("buffer-size", NSwitchNic, buffer_size,
                      NSWITCH_NIC_DEFAULT_BUFFER_SIZE),
     DEFINE_PROP_BOOL("inter-port-relay", NSwitchNic, inter_port_relay, true),
+    DEFINE_PROP_UINT32("vf-vectors", NSwitchNic, vf_vectors,
+                       NSWITCH_NIC_DEFAULT_VF_VECTORS),
 };
 
 static int nswitch_nic_get_mode(Object *obj, Error **errp)
@@ -589,6 +598,9 @@ static void nswitch_nic_class_init(ObjectClass *klass, NSwitchClassData *data)
         "Multi-port card: unicast from this port to a function of another "
         "port stays inside the card; off: it leaves by this "
         "port's uplink, as between two cards");
+    object_class_property_set_description(klass, "vf-vectors",
+        "MSI-X vectors of each VF: 3 (config, RX, TX), 2 (the queues share "
+        "one: more VFs fit a guest's interrupt vectors) or 4");
     object_class_property_set_description(klass, "uplink-speed",
         "Cap on what crosses the uplink, both ways together, in Mbit/s "
         "(0: none)");

@@ -31,6 +31,14 @@ OBJECT_DECLARE_TYPE(NSwitchNicVf, NSwitchNicVfClass, NSWITCH_NIC_VF)
 #define NSWITCH_NIC_DEFAULT_BUFFER_SIZE (64 * MiB)
 #define NSWITCH_NIC_MAX_BUFFER_SIZE (4 * GiB)
 #define NSWITCH_NIC_VF_DEVICE_ID 0x1041
+/*
+ * MSI-X vectors of a VF: config, RX and TX by default, as Linux's
+ * virtio_net uses them; with 2 the queues share one, so that a guest with
+ * few vCPUs holds more VFs; the control queue never interrupts.
+ */
+#define NSWITCH_NIC_DEFAULT_VF_VECTORS 3
+#define NSWITCH_NIC_MIN_VF_VECTORS 2
+#define NSWITCH_NIC_MAX_VF_VECTORS 4
 
 /* Switch port numbers of a card. */
 #define NSWITCH_NIC_UPLINK_PORT 0
@@ -57,6 +65,7 @@ struct NSwitchNic {
     uint32_t rx_queue;      /* frames held per function; 0: none */
     uint64_t buffer_size;   /* bytes held by the whole card */
     bool inter_port_relay;  /* to the card's other ports inside the card */
+    uint32_t vf_vectors;    /* MSI-X vectors of each VF */
 
     uint32_t oui;
     /* Which port of its card the PF is, of how many, where its VFs begin. */
@@ -93,7 +102,7 @@ struct NSwitchNicVf {
 struct NSwitchNicVfClass {
     VirtioPCIClass parent_class;
 
-    DeviceRealize parent_realize;
+    void (*parent_realize)(VirtIOPCIProxy *proxy, Error **errp);
 };
 
 /* Calls @fn for each realized nswitch-nic PF of the machine. */
