@@ -287,8 +287,10 @@ def target_lines(s, reference):
 
 
 class Plotter:
-    def __init__(self, out):
+    def __init__(self, out, width=900, height=560):
         self.out = out
+        self.width = width
+        self.height = height
         self.work = tempfile.mkdtemp(prefix="nswitch-plot-")
 
     def data(self, name, lines):
@@ -298,7 +300,7 @@ class Plotter:
         return path
 
     def plot(self, png, script):
-        header = (f"set terminal png size 900,560\nset output "
+        header = (f"set terminal png size {self.width},{self.height}\nset output "
                   f"'{os.path.join(self.out, png)}'\nset grid\n"
                   "set key outside right\n")
         subprocess.run(["gnuplot"], input=header + script, text=True,

@@ -527,19 +527,21 @@ uint64_t virtio_structure(QTestState *qts, int vf, uint8_t type,
     return bar4(vf) + virtio_cap(qts, devfn_of(vf), type, extra);
 }
 
-static void setup_queue(VfDriver *d, int index, uint64_t ram,
-                 uint64_t notify_base, uint32_t notify_multiplier)
+void driver_setup_queue(VfDriver *d, int index, uint64_t ram, uint16_t size)
 {
     VirtqueueRings *q = &d->queue[index];
     uint16_t notify_off;
 
+    g_assert_cmpuint(index, <, G_N_ELEMENTS(d->queue));
+    q->size = size;
+    q->next_avail = q->seen_used = 0;
     q->desc = ram;
-    q->avail = ram + 16 * QUEUE_SIZE;
-    q->used = ram + 0x200;
+    q->avail = ram + 16 * size;
+    q->used = ROUND_UP(q->avail + 6 + 2 * size, 64);
     /* a driver starts from clean rings: an earlier one's are there */
-    qtest_memset(d->qts, ram, 0, 0x200 + 4 + 8 * QUEUE_SIZE + 2);
+    qtest_memset(d->qts, ram, 0, driver_queue_bytes(size));
     qtest_writew(d->qts, d->common + VIRTIO_PCI_COMMON_Q_SELECT, index);
-    qtest_writew(d->qts, d->common + VIRTIO_PCI_COMMON_Q_SIZE, QUEUE_SIZE);
+    qtest_writew(d->qts, d->common + VIRTIO_PCI_COMMON_Q_SIZE, size);
     qtest_writel(d->qts, d->common + VIRTIO_PCI_COMMON_Q_DESCLO, q->desc);
     qtest_writel(d->qts, d->common + VIRTIO_PCI_COMMON_Q_DESCHI, 0);
     qtest_writel(d->qts, d->common + VIRTIO_PCI_COMMON_Q_AVAILLO, q->avail);
@@ -547,24 +549,22 @@ static void setup_queue(VfDriver *d, int index, uint64_t ram,
     qtest_writel(d->qts, d->common + VIRTIO_PCI_COMMON_Q_USEDLO, q->used);
     qtest_writel(d->qts, d->common + VIRTIO_PCI_COMMON_Q_USEDHI, 0);
     notify_off = qtest_readw(d->qts, d->common + VIRTIO_PCI_COMMON_Q_NOFF);
-    q->notify = notify_base + notify_off * notify_multiplier;
+    q->notify = d->notify_base + notify_off * d->notify_multiplier;
     qtest_writew(d->qts, d->common + VIRTIO_PCI_COMMON_Q_ENABLE, 1);
 }
 
-void function_driver_start(VfDriver *d, QTestState *qts, uint8_t devfn,
-                           uint64_t bar4_base, uint64_t ram, uint32_t features)
+void driver_negotiate(VfDriver *d, QTestState *qts, uint8_t devfn,
+                      uint64_t bar4_base, uint32_t features)
 {
-    uint32_t multiplier;
-    uint64_t notify;
     uint8_t status;
 
     memset(d, 0, sizeof(*d));
     d->qts = qts;
     d->common = bar4_base + virtio_cap(qts, devfn, VIRTIO_PCI_CAP_COMMON_CFG,
                                        NULL);
-    notify = bar4_base + virtio_cap(qts, devfn, VIRTIO_PCI_CAP_NOTIFY_CFG,
-                                    &multiplier);
-    d->buffers = ram + 0x1000;
+    d->notify_base = bar4_base + virtio_cap(qts, devfn,
+                                            VIRTIO_PCI_CAP_NOTIFY_CFG,
+                                            &d->notify_multiplier);
 
     qtest_writeb(qts, d->common + VIRTIO_PCI_COMMON_STATUS, 0);
     qtest_writeb(qts, d->common + VIRTIO_PCI_COMMON_STATUS,
@@ -579,14 +579,26 @@ void function_driver_start(VfDriver *d, QTestState *qts, uint8_t devfn,
                  VIRTIO_CONFIG_S_FEATURES_OK);
     status = qtest_readb(qts, d->common + VIRTIO_PCI_COMMON_STATUS);
     g_assert_true(status & VIRTIO_CONFIG_S_FEATURES_OK);
-    setup_queue(d, RX_QUEUE, ram, notify, multiplier);
-    setup_queue(d, TX_QUEUE, ram + 0x400, notify, multiplier);
-    if (features & (1u << VIRTIO_NET_F_CTRL_VQ)) {
-        setup_queue(d, CONTROL_QUEUE, ram + 0x800, notify, multiplier);
-    }
-    qtest_writeb(qts, d->common + VIRTIO_PCI_COMMON_STATUS,
+}
+
+void driver_ready(VfDriver *d)
+{
+    qtest_writeb(d->qts, d->common + VIRTIO_PCI_COMMON_STATUS,
                  VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
                  VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK);
+}
+
+void function_driver_start(VfDriver *d, QTestState *qts, uint8_t devfn,
+                           uint64_t bar4_base, uint64_t ram, uint32_t features)
+{
+    driver_negotiate(d, qts, devfn, bar4_base, features);
+    d->buffers = ram + 0x1000;
+    driver_setup_queue(d, RX_QUEUE, ram, QUEUE_SIZE);
+    driver_setup_queue(d, TX_QUEUE, ram + 0x400, QUEUE_SIZE);
+    if (features & (1u << VIRTIO_NET_F_CTRL_VQ)) {
+        driver_setup_queue(d, CONTROL_QUEUE, ram + 0x800, QUEUE_SIZE);
+    }
+    driver_ready(d);
 }
 
 uint64_t offered_features(VfDriver *d)
@@ -650,7 +662,7 @@ void make_available(VfDriver *d, int index, uint16_t head)
 {
     VirtqueueRings *q = &d->queue[index];
 
-    qtest_writew(d->qts, q->avail + 4 + 2 * (q->next_avail % QUEUE_SIZE),
+    qtest_writew(d->qts, q->avail + 4 + 2 * (q->next_avail % q->size),
                  head);
     q->next_avail++;
     qtest_writew(d->qts, q->avail + 2, q->next_avail);
@@ -665,7 +677,7 @@ uint16_t used_index(VfDriver *d, int index)
 bool take_used(VfDriver *d, int index, uint32_t *id, uint32_t *len)
 {
     VirtqueueRings *q = &d->queue[index];
-    uint64_t entry = q->used + 4 + 8 * (q->seen_used % QUEUE_SIZE);
+    uint64_t entry = q->used + 4 + 8 * (q->seen_used % q->size);
 
     if (used_index(d, index) == q->seen_used) {
         return false;
@@ -683,7 +695,7 @@ bool take_used(VfDriver *d, int index, uint32_t *id, uint32_t *len)
 void queue_buffer(VfDriver *d, int index, uint64_t addr, uint32_t len,
                   bool device_writes)
 {
-    uint16_t slot = d->queue[index].next_avail % QUEUE_SIZE;
+    uint16_t slot = d->queue[index].next_avail % d->queue[index].size;
 
     write_descriptor(d, index, slot, addr, len,
                      device_writes ? VRING_DESC_F_WRITE : 0, 0);

@@ -188,6 +188,7 @@ QTestState *migrate_card(QTestState *src, const char *card_options,
 #define VF_RAM_SIZE 0x10000
 
 typedef struct VirtqueueRings {
+    uint16_t size;
     uint64_t desc;
     uint64_t avail;
     uint64_t used;
@@ -199,6 +200,8 @@ typedef struct VirtqueueRings {
 typedef struct VfDriver {
     QTestState *qts;
     uint64_t common;
+    uint64_t notify_base;
+    uint32_t notify_multiplier;
     uint64_t buffers;
     VirtqueueRings queue[3];
 } VfDriver;
@@ -226,6 +229,19 @@ void vf_driver_start_with_features(VfDriver *d, QTestState *qts, int vf,
  */
 #define PF_DRIVER (-1)
 void map_pf_bar(QTestState *qts);
+
+/*
+ * A driver in steps, for rings of any size: resets the function at
+ * @devfn and negotiates @features (bits 0..31) beside VERSION_1; sets up
+ * queue @index of @size descriptors in the driver_queue_bytes(@size) of
+ * guest RAM at @ram; then sets DRIVER_OK.
+ */
+#define driver_queue_bytes(size) \
+    (ROUND_UP(16 * (size) + 6 + 2 * (size), 64) + 6 + 8 * (size))
+void driver_negotiate(VfDriver *d, QTestState *qts, uint8_t devfn,
+                      uint64_t bar4_base, uint32_t features);
+void driver_setup_queue(VfDriver *d, int index, uint64_t ram, uint16_t size);
+void driver_ready(VfDriver *d);
 
 /* The features a started driver's function offers (all 64 bits). */
 uint64_t offered_features(VfDriver *d);
