@@ -209,6 +209,7 @@ bool nswitch_sriov_init(NSwitchNic *nic, Error **errp)
 {
     PCIDevice *pci_dev = PCI_DEVICE(nic);
     uint16_t offset;
+    bool ok;
 
     if (!check_vf_placement(pci_dev, nic, errp) ||
         !next_ext_cap_offset(pci_dev, &offset, errp)) {
@@ -229,9 +230,18 @@ bool nswitch_sriov_init(NSwitchNic *nic, Error **errp)
         nswitch_datapath_add_function(nic->datapath, NSWITCH_NIC_VF_PORT(vf),
                                       name);
     }
-    if (!pcie_sriov_pf_init(pci_dev, offset, TYPE_NSWITCH_NIC_VF,
+    /*
+     * Each VF's realize commits memory regions about seven times, and
+     * each commit rebuilds every address space's FlatView, every VF's
+     * included: quadratic, and the old views are freed only once realize
+     * lets go of the BQL (255 VFs: 4.8 GiB of heap). One commit for all.
+     */
+    memory_region_transaction_begin();
+    ok = pcie_sriov_pf_init(pci_dev, offset, TYPE_NSWITCH_NIC_VF,
                             NSWITCH_NIC_VF_DEVICE_ID, nic->total_vfs,
-                            nic->total_vfs, nic->first_vf_offset, 1, errp)) {
+                            nic->total_vfs, nic->first_vf_offset, 1, errp);
+    memory_region_transaction_commit();
+    if (!ok) {
         return false;
     }
     declare_vf_bars(pci_dev);
