@@ -54,7 +54,7 @@ def run_point(mode, vfs, size, rounds, bench, qemu):
     try:
         out = subprocess.run(command, env=env, check=True,
                              capture_output=True, text=True,
-                             timeout=900).stdout
+                             timeout=600).stdout
     finally:
         if network:
             network.__exit__(None, None, None)
@@ -186,17 +186,26 @@ def main():
     bench = os.path.join(args.qemu, "qtest", "nswitch-devbench-test")
     started = time.monotonic()
     rows = []
-    for mode in args.modes.split(","):
-        for vfs in map(int, args.vfs.split(",")):
-            for size in map(int, args.sizes.split(",")):
-                print(f"==> {mode}, {vfs} VFs, {size} B", file=sys.stderr)
-                rows += run_point(mode, vfs, size, args.rounds, bench, qemu)
-    seconds = time.monotonic() - started
     os.makedirs(args.out, exist_ok=True)
+    # Written as the points come: a run cut short keeps what it measured.
     with open(os.path.join(args.out, "device-only.csv"), "w") as f:
         writer = csv.DictWriter(f, fieldnames=FIELDS)
         writer.writeheader()
-        writer.writerows(rows)
+        for mode in args.modes.split(","):
+            for vfs in map(int, args.vfs.split(",")):
+                for size in map(int, args.sizes.split(",")):
+                    print(f"==> {mode}, {vfs} VFs, {size} B", file=sys.stderr)
+                    try:
+                        point = run_point(mode, vfs, size, args.rounds,
+                                          bench, qemu)
+                    except (RuntimeError,
+                            subprocess.SubprocessError) as error:
+                        print(f"    failed: {error}", file=sys.stderr)
+                        continue
+                    writer.writerows(point)
+                    f.flush()
+                    rows += point
+    seconds = time.monotonic() - started
     summary = summarize(rows)
     floor = read_floor(args.floor)
     text = markdown(summary, floor, seconds, args.rounds)
