@@ -51,8 +51,7 @@ static void nswitch_nic_vf_realize(VirtIOPCIProxy *proxy, Error **errp)
     }
     if (card->ari) {
         /* A VF has no AER or ATS: its extended space is free. */
-        pcie_ari_init(pci_dev, proxy->last_pcie_cap_offset);
-        proxy->last_pcie_cap_offset += PCI_ARI_SIZEOF;
+        pcie_ari_init(pci_dev, PCI_CONFIG_SPACE_SIZE);
     }
 }
 
