@@ -16,13 +16,6 @@
 
 #define VLAN_ID_LIMIT 4095
 
-struct NSwitchAcl {
-    NSwitchAclRule *rules;
-    uint32_t count;
-    uint32_t capacity;
-    uint32_t next_id;
-};
-
 NSwitchAcl *nswitch_acl_new(uint32_t capacity)
 {
     NSwitchAcl *acl;
@@ -193,11 +186,6 @@ const NSwitchAclRule *nswitch_acl_lookup(NSwitchAcl *acl,
         }
     }
     return NULL;
-}
-
-uint32_t nswitch_acl_count(const NSwitchAcl *acl)
-{
-    return acl->count;
 }
 
 const NSwitchAclRule *nswitch_acl_rule(const NSwitchAcl *acl, uint32_t index)

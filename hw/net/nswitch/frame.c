@@ -19,13 +19,6 @@ static uint16_t read_be16(const uint8_t *bytes)
     return bytes[0] << 8 | bytes[1];
 }
 
-bool nswitch_is_vlan_tpid(uint16_t ethertype)
-{
-    return ethertype == NSWITCH_ETHERTYPE_VLAN ||
-           ethertype == NSWITCH_ETHERTYPE_QINQ ||
-           ethertype == NSWITCH_ETHERTYPE_QINQ_OLD;
-}
-
 NSwitchL2Status nswitch_parse_l2(const uint8_t *head, size_t head_len,
                                  size_t len, NSwitchL2Header *l2)
 {

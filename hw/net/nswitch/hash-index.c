@@ -10,12 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Fibonacci hashing spreads runs of consecutive MACs over the table. */
-static uint32_t home_bucket(const NSwitchHashIndex *index, uint64_t key)
-{
-    return (uint32_t)((key * 0x9E3779B97F4A7C15ULL) >> index->shift);
-}
-
 bool nswitch_hash_index_init(NSwitchHashIndex *index, uint32_t capacity)
 {
     uint64_t buckets = 8;
@@ -49,24 +43,10 @@ void nswitch_hash_index_clear(NSwitchHashIndex *index)
                               sizeof(*index->buckets));
 }
 
-NSwitchHashBucket *nswitch_hash_index_find(const NSwitchHashIndex *index,
-                                           uint64_t key)
-{
-    uint32_t i = home_bucket(index, key);
-
-    while (index->buckets[i].key) {
-        if (index->buckets[i].key == key) {
-            return &index->buckets[i];
-        }
-        i = (i + 1) & index->mask;
-    }
-    return NULL;
-}
-
 void nswitch_hash_index_insert(NSwitchHashIndex *index, uint64_t key,
                                uint32_t value)
 {
-    uint32_t i = home_bucket(index, key);
+    uint32_t i = nswitch_hash_index_home(index, key);
 
     while (index->buckets[i].key) {
         i = (i + 1) & index->mask;
@@ -87,7 +67,7 @@ static bool stays_behind_hole(uint32_t hole, uint32_t at, uint32_t home)
 bool nswitch_hash_index_remove(NSwitchHashIndex *index, uint64_t key)
 {
     NSwitchHashBucket *bucket = nswitch_hash_index_find(index, key);
-    uint32_t hole, at;
+    uint32_t hole, at, home;
 
     if (!bucket) {
         return false;
@@ -99,8 +79,8 @@ bool nswitch_hash_index_remove(NSwitchHashIndex *index, uint64_t key)
         if (!index->buckets[at].key) {
             break;
         }
-        if (stays_behind_hole(hole, at,
-                              home_bucket(index, index->buckets[at].key))) {
+        home = nswitch_hash_index_home(index, index->buckets[at].key);
+        if (stays_behind_hole(hole, at, home)) {
             continue;
         }
         index->buckets[hole] = index->buckets[at];

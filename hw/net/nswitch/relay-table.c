@@ -11,65 +11,25 @@
  */
 
 #include "hw/net/nswitch/relay-table.h"
-#include "hw/net/nswitch/hash-index.h"
 
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Tags every key so that no valid key is 0, the index's empty marker. */
-#define KEY_PRESENT (1ULL << 63)
-
-typedef struct RelaySlot {
-    NSwitchRelayEntry entry;    /* first, so an entry pointer is its slot */
-    uint32_t group_prev;
-    uint32_t group_next;
-} RelaySlot;
-
-typedef struct RelayGroupSlot {
+typedef struct NSwitchRelayGroupSlot {
     NSwitchRelayGroup group;
     bool in_use;
     uint32_t head;              /* first member, or the next free group */
 } RelayGroupSlot;
 
-struct NSwitchRelayTable {
-    RelaySlot *slots;
-    uint32_t count;
-    uint32_t capacity;
-    NSwitchHashIndex by_mac;
-
-    RelayGroupSlot *groups;
-    uint32_t group_capacity;
-    uint32_t free_groups;       /* list threaded through head */
-    NSwitchHashIndex by_oui;
-
-    NSwitchRelayCounters counters;
-};
-
-/* Any injective map of the 6 bytes will do: two loads, in host order. */
-static uint64_t mac_key(const uint8_t mac[NSWITCH_MAC_LEN])
-{
-    uint32_t first;
-    uint16_t last;
-
-    memcpy(&first, mac, sizeof(first));
-    memcpy(&last, mac + sizeof(first), sizeof(last));
-    return first | ((uint64_t)last << 32) | KEY_PRESENT;
-}
-
 static uint64_t oui_key(uint32_t oui)
 {
-    return (uint64_t)oui | KEY_PRESENT;
+    return (uint64_t)oui | NSWITCH_RELAY_KEY_PRESENT;
 }
 
 uint32_t nswitch_relay_oui_of(const uint8_t mac[NSWITCH_MAC_LEN])
 {
     return ((uint32_t)mac[0] << 16) | ((uint32_t)mac[1] << 8) | mac[2];
-}
-
-bool nswitch_relay_mac_is_assignable(const uint8_t mac[NSWITCH_MAC_LEN])
-{
-    return !(mac[0] & 1) && mac_key(mac) != KEY_PRESENT;
 }
 
 const char *nswitch_relay_status_message(NSwitchRelayStatus status)
@@ -203,7 +163,7 @@ void nswitch_relay_table_flush(NSwitchRelayTable *table)
 
 static void link_into_group(NSwitchRelayTable *table, uint32_t index)
 {
-    RelaySlot *slot = &table->slots[index];
+    NSwitchRelaySlot *slot = &table->slots[index];
     RelayGroupSlot *group = &table->groups[slot->entry.group];
 
     slot->group_prev = NSWITCH_RELAY_NONE;
@@ -217,7 +177,7 @@ static void link_into_group(NSwitchRelayTable *table, uint32_t index)
 
 static void unlink_from_group(NSwitchRelayTable *table, uint32_t index)
 {
-    RelaySlot *slot = &table->slots[index];
+    NSwitchRelaySlot *slot = &table->slots[index];
     RelayGroupSlot *group = &table->groups[slot->entry.group];
 
     if (slot->group_prev != NSWITCH_RELAY_NONE) {
@@ -234,11 +194,11 @@ static void unlink_from_group(NSwitchRelayTable *table, uint32_t index)
 /* Moves the entry at @from into the free slot @to, keeping links valid. */
 static void move_slot(NSwitchRelayTable *table, uint32_t from, uint32_t to)
 {
-    RelaySlot *slot = &table->slots[to];
+    NSwitchRelaySlot *slot = &table->slots[to];
 
     *slot = table->slots[from];
     nswitch_hash_index_find(&table->by_mac,
-                            mac_key(slot->entry.mac))->value = to;
+                            nswitch_relay_mac_key(slot->entry.mac))->value = to;
     if (slot->group_prev != NSWITCH_RELAY_NONE) {
         table->slots[slot->group_prev].group_next = to;
     } else {
@@ -253,9 +213,9 @@ NSwitchRelayStatus nswitch_relay_table_add(NSwitchRelayTable *table,
                                            const uint8_t mac[NSWITCH_MAC_LEN],
                                            uint32_t port)
 {
-    uint64_t key = mac_key(mac);
+    uint64_t key = nswitch_relay_mac_key(mac);
     NSwitchRelayStatus status;
-    RelaySlot *slot;
+    NSwitchRelaySlot *slot;
     uint32_t group;
 
     if (!nswitch_relay_mac_is_assignable(mac)) {
@@ -290,7 +250,7 @@ NSwitchRelayStatus
 nswitch_relay_table_remove(NSwitchRelayTable *table,
                            const uint8_t mac[NSWITCH_MAC_LEN])
 {
-    uint64_t key = mac_key(mac);
+    uint64_t key = nswitch_relay_mac_key(mac);
     NSwitchHashBucket *bucket = nswitch_hash_index_find(&table->by_mac, key);
     uint32_t index, group, last;
 
@@ -308,21 +268,6 @@ nswitch_relay_table_remove(NSwitchRelayTable *table,
     group_release_if_unused(table, group);
     table->counters.removes++;
     return NSWITCH_RELAY_OK;
-}
-
-const NSwitchRelayEntry *
-nswitch_relay_table_lookup(NSwitchRelayTable *table,
-                           const uint8_t mac[NSWITCH_MAC_LEN])
-{
-    NSwitchHashBucket *bucket = nswitch_hash_index_find(&table->by_mac,
-                                                        mac_key(mac));
-
-    table->counters.lookups++;
-    if (!bucket) {
-        table->counters.lookup_misses++;
-        return NULL;
-    }
-    return &table->slots[bucket->value].entry;
 }
 
 uint32_t nswitch_relay_table_count(const NSwitchRelayTable *table)
@@ -413,7 +358,7 @@ const NSwitchRelayEntry *
 nswitch_relay_group_next(const NSwitchRelayTable *table,
                          const NSwitchRelayEntry *entry)
 {
-    const RelaySlot *slot = (const RelaySlot *)entry;
+    const NSwitchRelaySlot *slot = (const NSwitchRelaySlot *)entry;
 
     if (slot->group_next == NSWITCH_RELAY_NONE) {
         return NULL;

@@ -65,7 +65,17 @@ typedef struct NSwitchAclFrame {
     uint16_t ethertype;
 } NSwitchAclFrame;
 
-typedef struct NSwitchAcl NSwitchAcl;
+/*
+ * Not opaque, for nswitch_acl_count() below, which is inline: the switch
+ * asks it of every frame, to skip an empty list without a call. Only
+ * acl.c and that function touch the fields.
+ */
+typedef struct NSwitchAcl {
+    NSwitchAclRule *rules;
+    uint32_t count;
+    uint32_t capacity;
+    uint32_t next_id;
+} NSwitchAcl;
 
 /* Returns NULL when @capacity is 0 or above NSWITCH_ACL_MAX_RULES. */
 NSwitchAcl *nswitch_acl_new(uint32_t capacity);
@@ -93,7 +103,11 @@ const NSwitchAclRule *nswitch_acl_lookup(NSwitchAcl *acl,
                                          const NSwitchAclFrame *frame);
 
 /* Rules in order: index 0 .. count - 1. */
-uint32_t nswitch_acl_count(const NSwitchAcl *acl);
+static inline uint32_t nswitch_acl_count(const NSwitchAcl *acl)
+{
+    return acl->count;
+}
+
 const NSwitchAclRule *nswitch_acl_rule(const NSwitchAcl *acl, uint32_t index);
 uint32_t nswitch_acl_capacity(const NSwitchAcl *acl);
 void nswitch_acl_clear_hits(NSwitchAcl *acl);

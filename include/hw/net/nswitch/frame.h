@@ -62,7 +62,13 @@ typedef struct NSwitchL2Header {
 NSwitchL2Status nswitch_parse_l2(const uint8_t *head, size_t head_len,
                                  size_t len, NSwitchL2Header *l2);
 
-bool nswitch_is_vlan_tpid(uint16_t ethertype);
+/* Inline: the decision asks it of every frame. */
+static inline bool nswitch_is_vlan_tpid(uint16_t ethertype)
+{
+    return ethertype == NSWITCH_ETHERTYPE_VLAN ||
+           ethertype == NSWITCH_ETHERTYPE_QINQ ||
+           ethertype == NSWITCH_ETHERTYPE_QINQ_OLD;
+}
 
 /*
  * A frame's offload request: the fields of its virtio-net header, in

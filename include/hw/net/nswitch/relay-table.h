@@ -21,6 +21,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
+
+#include "hw/net/nswitch/hash-index.h"
 
 #define NSWITCH_MAC_LEN 6
 #define NSWITCH_RELAY_NONE UINT32_MAX
@@ -64,7 +67,44 @@ typedef struct NSwitchRelayCounters {
     uint64_t rejected_groups_full;
 } NSwitchRelayCounters;
 
-typedef struct NSwitchRelayTable NSwitchRelayTable;
+/* Tags every key so that no valid key is 0, the index's empty marker. */
+#define NSWITCH_RELAY_KEY_PRESENT (1ULL << 63)
+
+typedef struct NSwitchRelaySlot {
+    NSwitchRelayEntry entry;    /* first, so an entry pointer is its slot */
+    uint32_t group_prev;
+    uint32_t group_next;
+} NSwitchRelaySlot;
+
+/*
+ * Not opaque, for the inline lookup below: the forwarding decision makes
+ * one per frame, and its call was a sixth of the decision. Only
+ * relay-table.c and the inline functions here touch the fields.
+ */
+typedef struct NSwitchRelayTable {
+    NSwitchRelaySlot *slots;
+    uint32_t count;
+    uint32_t capacity;
+    NSwitchHashIndex by_mac;
+
+    struct NSwitchRelayGroupSlot *groups;
+    uint32_t group_capacity;
+    uint32_t free_groups;       /* list threaded through head */
+    NSwitchHashIndex by_oui;
+
+    NSwitchRelayCounters counters;
+} NSwitchRelayTable;
+
+/* Any injective map of the 6 bytes will do: two loads, in host order. */
+static inline uint64_t nswitch_relay_mac_key(const uint8_t mac[NSWITCH_MAC_LEN])
+{
+    uint32_t first;
+    uint16_t last;
+
+    memcpy(&first, mac, sizeof(first));
+    memcpy(&last, mac + sizeof(first), sizeof(last));
+    return first | ((uint64_t)last << 32) | NSWITCH_RELAY_KEY_PRESENT;
+}
 
 /* Returns NULL when a capacity is 0 or above its NSWITCH_RELAY_MAX_*. */
 NSwitchRelayTable *nswitch_relay_table_new(uint32_t max_entries,
@@ -79,7 +119,12 @@ const char *nswitch_relay_status_message(NSwitchRelayStatus status);
 
 uint32_t nswitch_relay_oui_of(const uint8_t mac[NSWITCH_MAC_LEN]);
 /* Unicast and not all-zero: the MACs that may own a port. */
-bool nswitch_relay_mac_is_assignable(const uint8_t mac[NSWITCH_MAC_LEN]);
+static inline bool
+nswitch_relay_mac_is_assignable(const uint8_t mac[NSWITCH_MAC_LEN])
+{
+    return !(mac[0] & 1) &&
+           nswitch_relay_mac_key(mac) != NSWITCH_RELAY_KEY_PRESENT;
+}
 
 /*
  * Adds @mac -> @port to the relay group of the MAC's OUI, creating the
@@ -94,12 +139,41 @@ nswitch_relay_table_remove(NSwitchRelayTable *table,
                            const uint8_t mac[NSWITCH_MAC_LEN]);
 
 /*
+ * As nswitch_relay_table_lookup(), but uncounted: for a caller that may
+ * yet leave the frame to a path that looks it up again. It counts the
+ * lookup it keeps with nswitch_relay_table_count_hit().
+ */
+static inline const NSwitchRelayEntry *
+nswitch_relay_table_find(const NSwitchRelayTable *table,
+                         const uint8_t mac[NSWITCH_MAC_LEN])
+{
+    const NSwitchHashBucket *bucket =
+        nswitch_hash_index_find(&table->by_mac, nswitch_relay_mac_key(mac));
+
+    return bucket ? &table->slots[bucket->value].entry : NULL;
+}
+
+static inline void nswitch_relay_table_count_hit(NSwitchRelayTable *table)
+{
+    table->counters.lookups++;
+}
+
+/*
  * Returns the entry for @mac or NULL, and counts the lookup. The pointer is
  * valid until the next add, remove or flush.
  */
-const NSwitchRelayEntry *
+static inline const NSwitchRelayEntry *
 nswitch_relay_table_lookup(NSwitchRelayTable *table,
-                           const uint8_t mac[NSWITCH_MAC_LEN]);
+                           const uint8_t mac[NSWITCH_MAC_LEN])
+{
+    const NSwitchRelayEntry *entry = nswitch_relay_table_find(table, mac);
+
+    table->counters.lookups++;
+    if (!entry) {
+        table->counters.lookup_misses++;
+    }
+    return entry;
+}
 
 /* Entries in no particular order: index 0 .. count - 1. */
 uint32_t nswitch_relay_table_count(const NSwitchRelayTable *table);
