@@ -437,6 +437,60 @@ static void test_relay_property_and_vepa(void)
     two_port_card_stop(&c);
 }
 
+/* inter-port-relay=off on one port: its frames for the other leave. */
+static void test_relay_property_on_one_port(void)
+{
+    TwoPortCard c;
+    QDict *rsp, *card;
+    uint8_t src[6], dst[6], frame[60];
+
+    two_port_card_start_with(&c, "", "-set device.port0.inter-port-relay=off");
+    card = query_port_card(c.qts, 0, &rsp);
+    g_assert_false(qdict_get_bool(card, "inter-port-relay"));
+    qobject_unref(rsp);
+    card = query_port_card(c.qts, 1, &rsp);
+    g_assert_true(qdict_get_bool(card, "inter-port-relay"));
+    qobject_unref(rsp);
+    port_vf_mac(src, 0, 0);
+    port_vf_mac(dst, 1, 0);
+    send_between(&c.vf[0][0], dst, src, 0x45, frame);
+    assert_uplink_next(c.uplink[0], frame, sizeof(frame));
+    /* Port 1 still relays its own frames inside the card. */
+    assert_reaches(&c, 1, 0, 0, 1, 0x46);
+    assert_uplink_saw_nothing(&c, 1, 0x47);
+    g_assert_cmpint(pf_counter(c.qts, 0, PATHS, "inter-port"), ==, 1);
+    g_assert_cmpint(pf_counter(c.qts, 0, PATHS, "to-uplink"), ==, 1);
+    g_assert_cmpint(pf_counter(c.qts, 1, PATHS, "inter-port"), ==, 1);
+    two_port_card_stop(&c);
+}
+
+/*
+ * veb on port 0 only: it hairpins by exact MAC within the port, and
+ * neither port relays to it or from it (a peer must be in nswitch mode).
+ */
+static void test_veb_on_one_port(void)
+{
+    TwoPortCard c;
+    uint8_t src[6], dst[6], frame[60];
+
+    two_port_card_start_with(&c, "", "-set device.port0.mode=veb");
+    assert_reaches(&c, 0, 0, 0, 1, 0x48);
+    port_vf_mac(src, 0, 0);
+    port_vf_mac(dst, 1, 1);
+    send_between(&c.vf[0][0], dst, src, 0x49, frame);
+    assert_uplink_next(c.uplink[0], frame, sizeof(frame));
+    port_vf_mac(src, 1, 1);
+    port_vf_mac(dst, 0, 0);
+    send_between(&c.vf[1][1], dst, src, 0x4a, frame);
+    assert_uplink_next(c.uplink[1], frame, sizeof(frame));
+    for (int pf = 0; pf < PORTS; pf++) {
+        g_assert_cmpint(pf_counter(c.qts, pf, PATHS, "inter-port"), ==, 0);
+        g_assert_cmpint(pf_counter(c.qts, pf, PATHS, "to-uplink"), ==, 1);
+    }
+    g_assert_cmpint(pf_counter(c.qts, 0, PATHS, "hairpinned"), ==, 1);
+    two_port_card_stop(&c);
+}
+
 /*
  * Migration carries every port: its counters, the card port's, and the
  * relay setting; the destination relays as the source did.
@@ -703,6 +757,10 @@ int main(int argc, char **argv)
                    test_relay_off_goes_through_the_uplinks);
     qtest_add_func("/nswitch-nic/multiport/relay-property-and-vepa",
                    test_relay_property_and_vepa);
+    qtest_add_func("/nswitch-nic/multiport/relay-property",
+                   test_relay_property_on_one_port);
+    qtest_add_func("/nswitch-nic/multiport/veb-on-one-port",
+                   test_veb_on_one_port);
     qtest_add_func("/nswitch-nic/multiport/migration",
                    test_migration_carries_every_port);
     qtest_add_func("/nswitch-nic/multiport/policies-per-port",

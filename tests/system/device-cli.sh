@@ -117,6 +117,14 @@ ok "ports= on a PF that is not function 0 is refused" \
 output=$(start_card addr=0.0,ports=3,vfs=1,ari=on addr=0.2,vfs=1,ari=on)
 ok "a port added before the ports below it is refused" \
     contains "$output" "is port 2 of the card at 00.0: add its ports 0 to 1 first"
+output=$(start_card addr=0.1,vfs=0 addr=0.0,ports=2,vfs=1)
+ok "a card's port 0 after its port 1 is refused, naming 'ports'" \
+    contains "$output" "Property 'ports' is 2 but the nswitch-nic at function 1 of slot 00 came first"
+ok "... and QEMU exits with status 1" contains "$output" "exit status 1"
+output=$(start_card addr=0.0,ports=3,vfs=1 addr=0.1,vfs=1)
+ok "a card short of a port stops QEMU, naming 'ports'" \
+    contains "$output" "Property 'ports' is 3 but function 2 of its slot has no nswitch-nic: add one at addr=00.2"
+ok "... and QEMU exits with status 1" contains "$output" "exit status 1"
 output=$(start_card addr=0.0,ports=2,vfs=3 addr=0.1,vfs=4)
 ok "VFs past function 7 without ARI are refused, naming 'vfs'" \
     contains "$output" "Property 'vfs' is 4 but the VFs of port 1 take functions 5 to 8 of its slot, past 7: set ari=on"

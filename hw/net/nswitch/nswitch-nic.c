@@ -495,6 +495,7 @@ static void nswitch_nic_realize(DeviceState *dev, Error **errp)
     }
     nswitch_sriov_watch_config(nic);
     nswitch_nic_link_card_ports(nic);
+    nswitch_sriov_watch_card(nic);
     trace_nswitch_nic_realize(nic->total_vfs, nic->ari, nic->oui);
 }
 

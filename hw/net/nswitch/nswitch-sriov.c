@@ -6,10 +6,12 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "hw/pci/pcie.h"
 #include "hw/pci/pcie_sriov.h"
 #include "qapi/error.h"
+#include "system/system.h"
 #include "nswitch-datapath.h"
 #include "nswitch-function.h"
 #include "nswitch-sriov.h"
@@ -106,6 +108,16 @@ bool nswitch_sriov_join_card(NSwitchNic *nic, Error **errp)
             error_setg(errp, "Property 'ports' is for port 0 of a card, at "
                        "function 0 of its slot (addr=N.0)");
             return false;
+        }
+        for (uint8_t port = 1; port < nic->ports; port++) {
+            if (slot_function(nic, devfn, port)) {
+                error_setg(errp, "Property 'ports' is %u but the nswitch-nic "
+                           "at function %u of slot %02x came first, as a "
+                           "card of its own: put port 0 (addr=%02x.0) "
+                           "before the card's other ports", nic->ports, port,
+                           PCI_SLOT(devfn), PCI_SLOT(devfn));
+                return false;
+            }
         }
         /* Its other ports are functions of its slot. */
         PCI_DEVICE(nic)->cap_present |= QEMU_PCI_CAP_MULTIFUNCTION;
@@ -249,9 +261,43 @@ bool nswitch_sriov_init(NSwitchNic *nic, Error **errp)
     return true;
 }
 
+/*
+ * A card's ports are on the command line, after its port 0: once the
+ * machine is made, each must be there, or the ARI chain of Next
+ * Function Numbers would lead the guest to a function that is not.
+ */
+static void check_card_complete(Notifier *notifier, void *data)
+{
+    NSwitchNic *nic = container_of(notifier, NSwitchNic, card_complete);
+    int devfn = PCI_DEVICE(nic)->devfn;
+
+    for (uint8_t port = 1; port < nic->ports; port++) {
+        if (!slot_function(nic, devfn, port)) {
+            error_report("nswitch-nic at %02x.0: Property 'ports' is %u but "
+                         "function %u of its slot has no nswitch-nic: add "
+                         "one at addr=%02x.%u", PCI_SLOT(devfn), nic->ports,
+                         port, PCI_SLOT(devfn), port);
+            exit(1);
+        }
+    }
+}
+
+void nswitch_sriov_watch_card(NSwitchNic *nic)
+{
+    if (nic->ports > 1) {
+        nic->card_complete.notify = check_card_complete;
+        qemu_add_machine_init_done_notifier(&nic->card_complete);
+    }
+}
+
 void nswitch_sriov_exit(NSwitchNic *nic)
 {
     PCIDevice *pci_dev = PCI_DEVICE(nic);
+
+    if (nic->card_complete.notify) {
+        qemu_remove_machine_init_done_notifier(&nic->card_complete);
+        nic->card_complete.notify = NULL;
+    }
 
     pcie_sriov_pf_exit(pci_dev);
     /*

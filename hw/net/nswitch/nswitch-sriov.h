@@ -32,6 +32,12 @@ bool nswitch_sriov_init(NSwitchNic *nic, Error **errp);
 void nswitch_sriov_exit(NSwitchNic *nic);
 
 /*
+ * Port 0 of a card of several ports: QEMU stops at machine-done if a
+ * port of the card is not there by then.
+ */
+void nswitch_sriov_watch_card(NSwitchNic *nic);
+
+/*
  * Once the PF is realized: the guest's writes to the SR-IOV capability
  * (VF Enable, NumVFs) bring the switch's VF ports in step.
  */

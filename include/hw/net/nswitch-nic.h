@@ -83,6 +83,8 @@ struct NSwitchNic {
     NSwitchLinkState *vf_link;
     NSwitchNicMigration *migration;
 
+    /* Port 0 of a card of several ports: are they all there at machine-done? */
+    Notifier card_complete;
     /* virtio-pci installs its config writer on the instance at realize. */
     PCIConfigWriteFunc *parent_config_write;
 };
