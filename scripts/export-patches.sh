@@ -41,6 +41,7 @@ QMP_FILES=(
 TEST_FILES=(tests/qtest)
 # ... and which files of QEMU's own each part's hooks change.
 DEVICE_HOOKS=(hw/Kconfig hw/net/meson.build meson.build hw/pci/pci.c
+              hw/virtio/virtio.c include/hw/virtio/virtio.h
               hw/virtio/virtio-net-pci.c include/hw/virtio/virtio-net-pci.h)
 QMP_HOOKS=(hmp-commands.hx hmp-commands-info.hx monitor/hmp-target.c
            qapi/meson.build qapi/qapi-schema.json)

@@ -11,7 +11,9 @@
  *  3. the core decides where it goes;
  *  4. each destination port gets the head copy (with the port VLAN's tag
  *     spliced in or out) followed by the rest of the sender's fragments:
- *     the payload is copied once, by the receiving virtio-net. A receiver
+ *     the payload is copied once, into the receiver's buffers, by the
+ *     card on the direct path (nswitch-direct.c) or else by QEMU's net
+ *     layer and the receiving virtio-net. A receiver
  *     that cannot take the offload request (a guest without that
  *     offload, an uplink without vnet-hdr) gets the frame segmented and
  *     checksummed in software by QEMU's net_tx_pkt, on a private copy of
@@ -45,6 +47,7 @@
 #include "standard-headers/linux/virtio_net.h"
 #include "nswitch-capture.h"
 #include "nswitch-datapath.h"
+#include "nswitch-direct.h"
 #include "nswitch-function.h"
 #include "nswitch-net-port.h"
 #include "trace.h"
@@ -166,6 +169,7 @@ NSwitchDatapath *nswitch_datapath_new(const NSwitchDatapathConfig *config)
     dp->port_config = (NSwitchNetPortConfig) {
         .ops = &datapath_port_ops, .opaque = dp, .core = core,
         .buffer = &dp->buffer, .rx_queue = config->rx_queue,
+        .direct = config->direct_path,
     };
     net_tx_pkt_init(&dp->tx_pkt, MAX_FRAGMENTS + 1);
     dp->payload_iov = g_new(struct iovec, FRAME_IOVS);
@@ -211,6 +215,12 @@ NetClientState *nswitch_datapath_add_function(NSwitchDatapath *dp,
     dp->ports[number] = nswitch_net_port_new_function(&dp->port_config,
                                                       number, name);
     return &dp->ports[number]->nc;
+}
+
+void nswitch_datapath_serve_tx(NSwitchDatapath *dp, uint32_t number)
+{
+    assert(number < dp->port_count && dp->ports[number]);
+    nswitch_direct_serve_tx(dp->ports[number]);
 }
 
 void nswitch_datapath_add_uplink(NSwitchDatapath *dp, NetClientState *backend,

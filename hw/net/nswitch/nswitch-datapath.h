@@ -22,6 +22,7 @@ typedef struct NSwitchDatapathConfig {
     uint32_t relay_groups;
     uint32_t rx_queue;          /* frames held per port */
     uint64_t buffer_size;       /* bytes held by the whole card */
+    bool direct_path;           /* nswitch-direct.c, for function ports */
     /*
      * A port of a multi-port card: the switch's port that leads to the
      * other ports' switches (see nswitch_datapath_link); else
@@ -51,6 +52,11 @@ NSwitch *nswitch_datapath_core(NSwitchDatapath *dp);
 NetClientState *nswitch_datapath_add_function(NSwitchDatapath *dp,
                                               uint32_t number,
                                               const char *name);
+/*
+ * Function port @number's virtio-net is realized: the port serves its
+ * transmit queue itself (the direct path, nswitch-direct.c).
+ */
+void nswitch_datapath_serve_tx(NSwitchDatapath *dp, uint32_t number);
 /* The uplink port, peered with the user's -netdev @backend. */
 void nswitch_datapath_add_uplink(NSwitchDatapath *dp, NetClientState *backend,
                                  const char *name);

@@ -65,4 +65,38 @@ bool nswitch_function_subscribed(VirtIONet *net, const uint8_t *mac);
  */
 unsigned int nswitch_function_rx_position(VirtIONet *net);
 
+/*
+ * The card serves the function's transmit queue with @handler in place
+ * of virtio-net's bottom half (see nswitch-direct.c). Before the guest
+ * can use the queue: once the function realized.
+ */
+void nswitch_function_serve_tx(VirtIONet *net, VirtIOHandleOutput handler);
+
+VirtQueue *nswitch_function_tx_queue(VirtIONet *net);
+VirtQueue *nswitch_function_rx_queue(VirtIONet *net);
+
+/* Whether the link the function's guest sees is up. */
+bool nswitch_function_link_up(VirtIONet *net);
+
+/* The virtio-net header on the function's buffers, in bytes. */
+size_t nswitch_function_header_len(VirtIONet *net);
+
+/* Whether a frame may span several of the guest's receive buffers. */
+bool nswitch_function_mergeable(VirtIONet *net);
+
+/*
+ * Whether virtio-net's receive would take a frame and do nothing to it
+ * but copy it behind its header @hdr (@hdr_len bytes on the wire between
+ * port and function): to its own MAC or promiscuous, with no VLAN tag to
+ * filter, no RSS, no coalescing, no header to swap or to give a hash,
+ * and no DHCP reply whose checksum it fills in. @head holds the frame's
+ * first @head_len bytes (all, or at least NSWITCH_FUNCTION_PLAIN_HEAD),
+ * of @frame_len.
+ */
+#define NSWITCH_FUNCTION_PLAIN_HEAD 36
+bool nswitch_function_takes_plainly(VirtIONet *net, size_t hdr_len,
+                                    const struct virtio_net_hdr *hdr,
+                                    const uint8_t *head, size_t head_len,
+                                    size_t frame_len);
+
 #endif

@@ -24,6 +24,7 @@
 #include "qemu/timer.h"
 #include "system/runstate.h"
 #include "standard-headers/linux/virtio_net.h"
+#include "nswitch-direct.h"
 #include "nswitch-function.h"
 #include "nswitch-net-port.h"
 #include "trace.h"
@@ -196,6 +197,7 @@ static NSwitchNetPort *port_new(NetClientInfo *info,
     port->buffer = config->buffer;
     port->number = number;
     port->rx_queue = config->rx_queue;
+    port->direct = config->direct;
     port->purge_reason = NSWITCH_DROP_PORT_DOWN;
     /* The frame in QEMU's queue is one of the rx-queue the card holds. */
     nswitch_priority_queue_init(&port->held,
@@ -204,6 +206,12 @@ static NSwitchNetPort *port_new(NetClientInfo *info,
     port->in_flight.sizes = g_new(uint32_t, in_flight_capacity);
     port->drain_bh = qemu_bh_new(drain_held_bh, port);
     return port;
+}
+
+NSwitchNetPort *nswitch_net_port_of(NetClientState *nc)
+{
+    return nc && nc->info == &nswitch_function_net_port_info
+           ? port_of(nc) : NULL;
 }
 
 NSwitchNetPort *
@@ -363,6 +371,8 @@ static void send_now(NSwitchNetPort *port, const struct iovec *iov, int iovcnt)
     ssize_t ret;
 
     assert(flight->count < flight->capacity);
+    /* virtio-net writes used entries too: the card's go first. */
+    nswitch_direct_publish(port);
     if (flight->count && size > port->buffer->size - port->buffer->used) {
         /* it would wait behind the others, and there is no room */
         count_drop(port, NSWITCH_DROP_BUFFER_FULL);
@@ -466,7 +476,9 @@ void nswitch_net_port_deliver(NSwitchNetPort *port, const struct iovec *iov,
         return;
     }
     if (!port->in_flight.count && !port->held.count) {
-        send_now(port, iov, iovcnt);
+        if (!nswitch_direct_receive(port, iov, iovcnt)) {
+            send_now(port, iov, iovcnt);
+        }
         return;
     }
     hold(port, iov, iovcnt, priority);
@@ -502,6 +514,7 @@ static void nswitch_net_port_cleanup(NetClientState *nc)
     while ((node = nswitch_priority_queue_pop(&port->held))) {
         held_frame_free(port, container_of(node, HeldFrame, node));
     }
+    nswitch_direct_release(port);
     g_clear_pointer(&port->tx_timer, timer_free);
     g_clear_pointer(&port->drain_bh, qemu_bh_delete);
     g_clear_pointer(&port->in_flight.sizes, g_free);

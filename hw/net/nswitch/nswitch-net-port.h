@@ -10,7 +10,10 @@
 #define HW_NET_NSWITCH_NET_PORT_H
 
 #include "net/net.h"
+#include "qemu/queue.h"
 #include "qemu/timer.h"
+#include "system/runstate.h"
+#include "hw/virtio/virtio.h"
 #include "hw/net/nswitch/priority-queue.h"
 #include "hw/net/nswitch/switch.h"
 #include "qemu-compat.h"
@@ -88,6 +91,21 @@ struct NSwitchNetPort {
     bool tx_paced;
     /* A frame for the switch waits in QEMU's queue at this port. */
     bool deferred;
+    /*
+     * The direct path (nswitch-direct.c): the port takes its function's
+     * frames from the transmit queue itself, from the kick, and from a
+     * bottom half past a burst or when the VM starts again (tx_bh is
+     * NULL for a function whose virtio-net serves its own queue); and
+     * the used entries it wrote into the function's receive queue, not
+     * yet published to the guest.
+     */
+    bool direct;
+    VirtQueueElement *tx_waiting;   /* its frame waits in QEMU's queue */
+    void *tx_elem_buffer;           /* where TX elements are popped */
+    QEMUBH *tx_bh;
+    VMChangeStateEntry *vm_state;
+    uint32_t rx_unpublished;
+    QSLIST_ENTRY(NSwitchNetPort) unpublished_next;
 };
 
 typedef struct NSwitchNetPortConfig {
@@ -96,6 +114,7 @@ typedef struct NSwitchNetPortConfig {
     NSwitch *core;
     NSwitchNetPortBuffer *buffer;
     uint32_t rx_queue;          /* frames held for the receiver */
+    bool direct;                /* a function port may take the direct path */
 } NSwitchNetPortConfig;
 
 /*
@@ -121,6 +140,9 @@ void nswitch_net_port_delete(NSwitchNetPort *port);
  */
 void nswitch_net_port_deliver(NSwitchNetPort *port, const struct iovec *iov,
                               int iovcnt, uint8_t priority);
+
+/* The function port whose net client @nc is, or NULL. */
+NSwitchNetPort *nswitch_net_port_of(NetClientState *nc);
 
 /* Frames the port holds for its receiver now. */
 uint32_t nswitch_net_port_held(const NSwitchNetPort *port);

@@ -49,6 +49,7 @@ static void nswitch_nic_vf_realize(VirtIOPCIProxy *proxy, Error **errp)
     if (*errp) {
         return;
     }
+    nswitch_nic_vf_realized(card, number);
     if (card->ari) {
         /* A VF has no AER or ATS: its extended space is free. */
         pcie_ari_init(pci_dev, PCI_CONFIG_SPACE_SIZE);

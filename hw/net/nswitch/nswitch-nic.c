@@ -361,6 +361,13 @@ NetClientState *nswitch_nic_vf_peer(NSwitchNic *card, uint16_t vf)
                                           NSWITCH_NIC_VF_PORT(vf));
 }
 
+void nswitch_nic_vf_realized(NSwitchNic *card, uint16_t vf)
+{
+    if (!card->vf_backends) {
+        nswitch_datapath_serve_tx(card->datapath, NSWITCH_NIC_VF_PORT(vf));
+    }
+}
+
 static char *nswitch_nic_port_name(DeviceState *dev, const char *what)
 {
     /* NULL lets the net layer pick a unique name. */
@@ -397,6 +404,7 @@ static bool nswitch_nic_create_switch(NSwitchNic *nic, Error **errp)
         .relay_entries = NSWITCH_NIC_RELAY_ENTRIES,
         .relay_groups = NSWITCH_NIC_RELAY_GROUPS,
         .rx_queue = nic->rx_queue, .buffer_size = nic->buffer_size,
+        .direct_path = nic->direct_path,
         .uplink_link_changed = nswitch_nic_uplink_link_changed,
         .opaque = nic,
     };
@@ -478,6 +486,7 @@ static void nswitch_nic_realize(DeviceState *dev, Error **errp)
         nswitch_nic_destroy_switch(nic);
         return;
     }
+    nswitch_datapath_serve_tx(nic->datapath, NSWITCH_NIC_PF_PORT);
     if (nic->total_vfs && !nswitch_sriov_init(nic, errp)) {
         nc->parent_unrealize(dev);
         nswitch_nic_destroy_switch(nic);
@@ -540,6 +549,8 @@ static const Property nswitch_nic_properties[] = {
     DEFINE_PROP_SIZE("buffer-size", NSwitchNic, buffer_size,
                      NSWITCH_NIC_DEFAULT_BUFFER_SIZE),
     DEFINE_PROP_BOOL("inter-port-relay", NSwitchNic, inter_port_relay, true),
+    /* off: every frame through virtio-net's own path, for comparison */
+    DEFINE_PROP_BOOL("x-direct-path", NSwitchNic, direct_path, true),
     DEFINE_PROP_UINT32("vf-vectors", NSwitchNic, vf_vectors,
                        NSWITCH_NIC_DEFAULT_VF_VECTORS),
 };

@@ -66,6 +66,7 @@ struct NSwitchNic {
     uint64_t buffer_size;   /* bytes held by the whole card */
     bool inter_port_relay;  /* to the card's other ports inside the card */
     uint32_t vf_vectors;    /* MSI-X vectors of each VF */
+    bool direct_path;       /* frames between virtqueues moved by the card */
 
     uint32_t oui;
     /* Which port of its card the PF is, of how many, where its VFs begin. */
@@ -133,6 +134,11 @@ void nswitch_nic_vf_mac(const NSwitchNic *card, uint16_t vf, MACAddr *mac);
 
 /* The net client the VF's virtio-net is peered with, for its realize. */
 NetClientState *nswitch_nic_vf_peer(NSwitchNic *card, uint16_t vf);
+/*
+ * VF @vf's virtio-net is realized: on the switch, the card serves its
+ * transmit queue (the direct path).
+ */
+void nswitch_nic_vf_realized(NSwitchNic *card, uint16_t vf);
 
 /* The switch's state in the migration stream (nswitch-vmstate.c). */
 extern const VMStateDescription vmstate_nswitch_nic;
