@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The device-only benchmark: QEMU's host CPU per VF-to-VF frame with no
-# guest OS, for modes nswitch, veb, vepa and vswitch, 60 B, 1514 B and 64K
-# GSO frames, 2, 64 and 255 VFs (tests/qtest/nswitch-devbench-test.c),
-# beside the floor of the copies and ring writes alone
-# (tests/bench/bench-floor.c). Needs root (vepa and vswitch use a bridge
+# The device-only benchmark: QEMU's host CPU and heap allocations per
+# VF-to-VF frame with no guest OS, for modes nswitch, nswitch-generic
+# (x-direct-path=off), veb, vepa and vswitch, 60 B, 1514 B and 64K GSO
+# frames, 2, 64 and 255 VFs (tests/qtest/nswitch-devbench-test.c, QEMU
+# with tests/bench/malloc-count.c preloaded), beside the floor of the
+# copies and ring writes alone (tests/bench/bench-floor.c). Needs root (vepa and vswitch use a bridge
 # and taps in a network namespace). Writes docs/benchmarks/device-only.*
 # and device-floor.csv. Arguments go to scripts/bench/device.py (e.g.
 # --rounds 3 --modes nswitch,vswitch --vfs 2 --sizes 60).

@@ -15,9 +15,11 @@ device-only.png.
 import argparse
 import csv
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -26,12 +28,12 @@ import report  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
-MODES = ["nswitch", "veb", "vepa", "vswitch"]
+MODES = ["nswitch", "nswitch-generic", "veb", "vepa", "vswitch"]
 SIZES = [60, 1514, 65536]
 VF_COUNTS = [2, 64, 255]
 BURSTS = {60: 200, 1514: 200, 65536: 40}
 FIELDS = ["mode", "vfs", "size", "round", "frames", "delivered", "qemu_ns",
-          "softirq_ns", "driver_ns"]
+          "softirq_ns", "driver_ns", "allocations"]
 
 
 def per_frame_us(row):
@@ -41,16 +43,24 @@ def per_frame_us(row):
     return cpu / max(int(row["delivered"]), 1) / 1000
 
 
-def run_point(mode, vfs, size, rounds, bench, qemu):
-    env = dict(os.environ, QTEST_QEMU_BINARY=qemu)
+def run_point(mode, vfs, size, rounds, bench, qemu, counter, count_file):
+    """The rounds of one point; with @counter (malloc-count.so) preloaded
+    into QEMU, counting its allocations into @count_file."""
+    binary = qemu
+    if counter:
+        binary = (f"env LD_PRELOAD={counter} "
+                  f"NSWITCH_ALLOC_COUNT_FILE={count_file} {qemu}")
+    env = dict(os.environ, QTEST_QEMU_BINARY=binary,
+               NSWITCH_ALLOC_COUNT_FILE=count_file)
     command = [bench, "--bench", mode, str(vfs), str(size), str(rounds),
                str(BURSTS[size])]
     network = None
     if mode in ("vepa", "vswitch"):
         network = hostnet.HostNetwork(vfs).__enter__()
         network.set_hairpin(mode == "vepa")
-        command = network.prefix() + ["env", f"QTEST_QEMU_BINARY={qemu}"] + \
-            command
+        command = network.prefix() + [
+            "env", f"QTEST_QEMU_BINARY={binary}",
+            f"NSWITCH_ALLOC_COUNT_FILE={count_file}"] + command
     try:
         out = subprocess.run(command, env=env, check=True,
                              capture_output=True, text=True,
@@ -81,6 +91,9 @@ def summarize(rows):
             "driver": statistics.median(
                 int(r["driver_ns"]) / int(r["frames"]) / 1000 for r in point),
             "lost": sum(int(r["frames"]) - int(r["delivered"]) for r in point),
+            "allocations": statistics.median(
+                int(r.get("allocations") or 0) / max(int(r["delivered"]), 1)
+                for r in point),
         }
     return summary
 
@@ -112,6 +125,19 @@ def markdown(summary, floor, seconds, rounds):
     lines += ["", f"µs of host CPU per frame, median (min-max) of {rounds} "
               f"rounds, the driver's qtest commands subtracted; "
               f"{seconds / 60:.1f} min.", ""]
+    lines += ["| mode | VFs | " + " | ".join(
+        "64K GSO" if s == 65536 else f"{s} B" for s in SIZES) + " |",
+        "| --- | ---: |" + " ---: |" * len(SIZES)]
+    for mode in MODES:
+        for vfs in VF_COUNTS:
+            cells = [f"{summary[(mode, vfs, s)]['allocations']:.2f}"
+                     if (mode, vfs, s) in summary else "-" for s in SIZES]
+            if any(c != "-" for c in cells):
+                lines.append(f"| {mode} | {vfs} | " + " | ".join(cells) +
+                             " |")
+    lines += ["", "QEMU's heap allocations per frame (malloc-count "
+              "preloaded; median of the rounds, the empty rounds' "
+              "subtracted).", ""]
     lines += targets(summary, floor)
     return "\n".join(lines) + "\n"
 
@@ -180,7 +206,13 @@ def main():
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--vfs", default=",".join(map(str, VF_COUNTS)))
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--counter", default=os.path.join(
+        REPO, "build/core/tests/bench/malloc-count.so"),
+        help="malloc-count.so, preloaded into QEMU (none: no count)")
     args = parser.parse_args()
+    counter = args.counter if os.path.exists(args.counter) else None
+    count_dir = tempfile.mkdtemp()
+    count_file = os.path.join(count_dir, "allocations")
 
     qemu = os.path.join(args.qemu, "qemu-system-x86_64")
     bench = os.path.join(args.qemu, "qtest", "nswitch-devbench-test")
@@ -197,7 +229,7 @@ def main():
                     print(f"==> {mode}, {vfs} VFs, {size} B", file=sys.stderr)
                     try:
                         point = run_point(mode, vfs, size, args.rounds,
-                                          bench, qemu)
+                                          bench, qemu, counter, count_file)
                     except (RuntimeError,
                             subprocess.SubprocessError) as error:
                         print(f"    failed: {error}", file=sys.stderr)
@@ -205,6 +237,7 @@ def main():
                     writer.writerows(point)
                     f.flush()
                     rows += point
+    shutil.rmtree(count_dir)
     seconds = time.monotonic() - started
     summary = summarize(rows)
     floor = read_floor(args.floor)

@@ -16,12 +16,16 @@
  * asserting every frame arrived and the card accounted for them. With
  * --bench it is the benchmark (scripts/bench-device.sh runs it):
  *   --bench MODE VFS SIZE ROUNDS BURSTS
- * MODE nswitch, veb, vepa (uplink: tap nswbup, which the script puts on a
- * hairpin bridge port) or vswitch (VF i on tap nswbvfI); SIZE 60, 1514 or
+ * MODE nswitch, nswitch-generic (nswitch with x-direct-path=off), veb,
+ * vepa (uplink: tap nswbup, which the script puts on a hairpin bridge
+ * port) or vswitch (VF i on tap nswbvfI); SIZE 60, 1514 or
  * 65536 (a TCP/IPv4 GSO frame of 64 KiB - 1). It prints one CSV line per
  * round: mode,vfs,size,round,frames,delivered,qemu_ns,softirq_ns,
- * driver_ns, where driver_ns is the CPU that QEMU spent on the same
- * qtest commands with no frame (a round of empty bursts).
+ * driver_ns,allocations, where driver_ns is the CPU that QEMU spent on
+ * the same qtest commands with no frame (a round of empty bursts), and
+ * allocations QEMU's heap allocations in the round less the empty
+ * round's (0 unless QEMU runs with malloc-count preloaded, see
+ * tests/bench/malloc-count.c).
  *
  * Copyright (c) 2026 The nswitch-nic authors
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -126,9 +130,13 @@ static char *card_options(const char *mode, int vfs)
 {
     GString *options = g_string_new("");
 
-    g_string_append_printf(options, ",vfs=%d,ari=%s,mode=%s", vfs,
+    /* nswitch-generic: nswitch without the direct path, for comparison */
+    bool generic = !strcmp(mode, "nswitch-generic");
+
+    g_string_append_printf(options, ",vfs=%d,ari=%s,mode=%s%s", vfs,
                            vfs > 7 ? "on" : "off",
-                           mode);
+                           generic ? "nswitch" : mode,
+                           generic ? ",x-direct-path=off" : "");
     if (!strcmp(mode, "vepa")) {
         g_string_append(options, ",netdev=uplink");
     }
@@ -292,17 +300,38 @@ static void burst(Bench *b, bool frames)
     b->delivered += wait_for_burst(b, count);
 }
 
+/*
+ * QEMU's heap allocations so far, when malloc-count (tests/bench) is
+ * preloaded into it and counts into NSWITCH_ALLOC_COUNT_FILE; else 0.
+ */
+static uint64_t qemu_allocations(void)
+{
+    const char *path = getenv("NSWITCH_ALLOC_COUNT_FILE");
+    uint64_t count = 0;
+    int fd = path ? open(path, O_RDONLY) : -1;
+
+    if (fd >= 0) {
+        if (pread(fd, &count, sizeof(count), 0) != sizeof(count)) {
+            count = 0;
+        }
+        close(fd);
+    }
+    return count;
+}
+
 static void run_round(Bench *b, int bursts, bool frames, uint64_t *qemu_ns,
-                      uint64_t *softirq_ns)
+                      uint64_t *softirq_ns, uint64_t *allocations)
 {
     pid_t pid = qtest_pid(b->qts);
     uint64_t qemu = process_cpu_ns(pid), softirq = softirq_cpu_ns();
+    uint64_t allocated = qemu_allocations();
 
     for (int i = 0; i < bursts; i++) {
         burst(b, frames);
     }
     *qemu_ns = process_cpu_ns(pid) - qemu;
     *softirq_ns = softirq_cpu_ns() - softirq;
+    *allocations = qemu_allocations() - allocated;
 }
 
 static int run_bench(char **argv)
@@ -310,7 +339,7 @@ static int run_bench(char **argv)
     const char *mode = argv[0];
     int vfs = atoi(argv[1]), rounds = atoi(argv[3]), bursts = atoi(argv[4]);
     size_t len = atoi(argv[2]);
-    uint64_t qemu, softirq, driver, unused;
+    uint64_t qemu, softirq, driver, unused, allocs, driver_allocs;
     Bench b;
 
     if (vfs < 2 || rounds < 1 || bursts < 1 ||
@@ -321,14 +350,15 @@ static int run_bench(char **argv)
     }
     bench_start(&b, mode, vfs, len == 65536 ? GSO_FRAME_LEN : len);
     /* a warm-up round: the first frames map pages and fill caches */
-    run_round(&b, bursts, true, &qemu, &softirq);
+    run_round(&b, bursts, true, &qemu, &softirq, &allocs);
     for (int round = 1; round <= rounds; round++) {
         b.delivered = 0;
-        run_round(&b, bursts, false, &driver, &unused);
-        run_round(&b, bursts, true, &qemu, &softirq);
+        run_round(&b, bursts, false, &driver, &unused, &driver_allocs);
+        run_round(&b, bursts, true, &qemu, &softirq, &allocs);
         printf("%s,%d,%zu,%d,%d,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%"
-               PRIu64 "\n", mode, vfs, len, round, bursts * BURST,
-               b.delivered, qemu, softirq, driver);
+               PRIu64 ",%" PRId64 "\n", mode, vfs, len, round,
+               bursts * BURST, b.delivered, qemu, softirq, driver,
+               (int64_t)(allocs - driver_allocs));
         fflush(stdout);
     }
     bench_stop(&b);
@@ -338,11 +368,11 @@ static int run_bench(char **argv)
 /* A short run: every frame arrives, and the card accounted for each. */
 static void smoke(const char *mode, size_t len)
 {
-    uint64_t qemu, softirq;
+    uint64_t qemu, softirq, allocs;
     Bench b;
 
     bench_start(&b, mode, 3, len);
-    run_round(&b, 4, true, &qemu, &softirq);
+    run_round(&b, 4, true, &qemu, &softirq, &allocs);
     g_assert_cmpuint(b.delivered, ==, 4 * BURST);
     g_assert_cmpint(card_counter(b.qts, VF_PORT(RECEIVER), "tx-frames"), ==,
                     4 * BURST);
