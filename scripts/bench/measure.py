@@ -45,6 +45,14 @@ def system_softirq_seconds():
     return int(fields[7]) / TICK
 
 
+def system_steal_seconds():
+    """Time the hypervisor under this host gave its CPUs to others
+    (steal, tick-sampled) from /proc/stat: a quiet host has none."""
+    with open("/proc/stat") as f:
+        fields = f.readline().split()
+    return int(fields[8]) / TICK
+
+
 class CpuMeter:
     """SWITCH_PIDS: processes of a software switch outside QEMU (Open
     vSwitch's userspace datapath), counted as cpu.switch."""
@@ -69,4 +77,5 @@ class CpuMeter:
                      for pid in self.switch_pids)
         return {"cpu.vcpu": vcpu, "cpu.qemu_other": total - vcpu,
                 "cpu.ksoftirqd": softirq, "cpu.switch": switch,
-                "cpu.system_softirq": system_softirq_seconds()}
+                "cpu.system_softirq": system_softirq_seconds(),
+                "cpu.system_steal": system_steal_seconds()}
