@@ -126,6 +126,34 @@ static void test_vf_vectors(void)
     qtest_quit(qts);
 }
 
+/* How many of the machine's devices have @setting ("ioeventfd = false"). */
+static int devices_with(QTestState *qts, const char *setting)
+{
+    g_autofree char *tree = qtest_hmp(qts, "info qtree");
+    const char *at = strstr(tree, setting);
+    int count = 0;
+
+    while (at) {
+        count++;
+        at = strstr(at + 1, setting);
+    }
+    return count;
+}
+
+/* VFs have no properties of their own: they notify as their PF does. */
+static void test_vfs_follow_ioeventfd(void)
+{
+    QTestState *qts = start_with_card(",vfs=2");
+
+    g_assert_cmpint(devices_with(qts, "ioeventfd = true"), ==, 3);
+    qtest_quit(qts);
+
+    qts = start_with_card(",vfs=2,ioeventfd=off");
+    g_assert_cmpint(devices_with(qts, "ioeventfd = false"), ==, 3);
+    g_assert_cmpint(devices_with(qts, "ioeventfd = true"), ==, 0);
+    qtest_quit(qts);
+}
+
 static void test_bad_vf_vectors_are_refused(void)
 {
     assert_device_add_fails_on_rp1("'vf-vectors': 1",
@@ -884,6 +912,8 @@ int main(int argc, char **argv)
     qtest_add_func("/nswitch-nic/sriov/vf-bars", test_vf_bars_match_virtio_pci);
     qtest_add_func("/nswitch-nic/sriov/enable-disable", test_vfs_come_and_go);
     qtest_add_func("/nswitch-nic/sriov/vf-vectors", test_vf_vectors);
+    qtest_add_func("/nswitch-nic/sriov/vfs-follow-ioeventfd",
+                   test_vfs_follow_ioeventfd);
     qtest_add_func("/nswitch-nic/realize/bad-vf-vectors",
                    test_bad_vf_vectors_are_refused);
     qtest_add_func("/nswitch-nic/sriov/ari", test_ari_on_pf_and_vfs);

@@ -44,6 +44,14 @@ static void nswitch_nic_vf_realize(VirtIOPCIProxy *proxy, Error **errp)
     nswitch_nic_vf_mac(card, number, &mac);
     nswitch_function_default_mac(net, &mac);
     proxy->nvectors = card->vf_vectors;
+    /*
+     * A VF has no properties of its own: it notifies as its PF does.
+     * With ioeventfd=off a kick runs the card's TX in the vCPU's own
+     * MMIO write, not in a main-loop iteration (TCG: no wake-up per kick).
+     */
+    if (!(VIRTIO_PCI(pf)->flags & VIRTIO_PCI_FLAG_USE_IOEVENTFD)) {
+        proxy->flags &= ~VIRTIO_PCI_FLAG_USE_IOEVENTFD;
+    }
 
     vc->parent_realize(proxy, errp);
     if (*errp) {
