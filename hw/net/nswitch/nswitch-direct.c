@@ -73,6 +73,11 @@ static unsigned tx_bursts;
 static VirtQueueElement *rx_elems[VIRTQUEUE_MAX_SIZE];
 static size_t rx_lens[VIRTQUEUE_MAX_SIZE];
 static uint8_t *rx_pool;
+/*
+ * A receive in progress: a guest can point a buffer at an MMIO register
+ * (another card's notify), whose write runs inside this one's unmap.
+ */
+static bool receiving;
 
 static VirtQueueElement *pop_rx(VirtQueue *vq, unsigned i)
 {
@@ -166,39 +171,21 @@ static void unpop_all(VirtQueue *vq, unsigned count)
     }
 }
 
-bool nswitch_direct_receive(NSwitchNetPort *port, const struct iovec *iov,
-                            int iovcnt)
+/*
+ * Pops the receive buffers a frame of @size bytes (with its header @hdr)
+ * needs and writes it into them, as virtio-net would; the buffers'
+ * used entries wait in @port. False, with every buffer given back, when
+ * virtio-net must do it after all.
+ */
+static bool fill_buffers(NSwitchNetPort *port, VirtIONet *net, VirtQueue *vq,
+                         const struct virtio_net_hdr *hdr,
+                         const struct iovec *iov, int iovcnt, size_t size)
 {
-    VirtIONet *net = function_of(port);
     size_t hdr_len = port->vnet_hdr_len;
-    size_t size = iov_size(iov, iovcnt);
-    uint8_t head[NSWITCH_FUNCTION_PLAIN_HEAD];
-    struct virtio_net_hdr hdr;
-    size_t head_len, offset;
-    bool mergeable;
-    VirtQueue *vq;
+    bool mergeable = nswitch_function_mergeable(net);
+    size_t offset;
     unsigned count = 0;
 
-    /* netfilters on the port see frames in QEMU's net layer only */
-    if (!port->direct || !net || !QTAILQ_EMPTY(&port->nc.filters) ||
-        size < hdr_len + ETH_HLEN ||
-        iov_to_buf(iov, iovcnt, 0, &hdr, sizeof(hdr)) < sizeof(hdr)) {
-        return false;
-    }
-    head_len = iov_to_buf(iov, iovcnt, hdr_len, head, sizeof(head));
-    if (!nswitch_function_takes_plainly(net, hdr_len, &hdr, head, head_len,
-                                        size - hdr_len)) {
-        return false;
-    }
-    vq = nswitch_function_rx_queue(net);
-    mergeable = nswitch_function_mergeable(net);
-    if (mergeable ? !virtqueue_avail_bytes(vq, size, 0)
-                  : virtio_queue_empty(vq)) {
-        /* virtio-net holds it, and asks the guest's kick for more room */
-        return false;
-    }
-    /* As virtio-net does while it has buffers: no kick for each refill. */
-    virtio_queue_set_notification(vq, 0);
     for (offset = 0; offset < size; count++) {
         VirtQueueElement *elem = NULL;
         size_t at = count ? 0 : hdr_len;
@@ -219,7 +206,7 @@ bool nswitch_direct_receive(NSwitchNetPort *port, const struct iovec *iov,
         }
         if (!count) {
             /* virtio-net writes the header's fields, not num_buffers */
-            iov_from_buf(elem->in_sg, elem->in_num, 0, &hdr, sizeof(hdr));
+            iov_from_buf(elem->in_sg, elem->in_num, 0, hdr, sizeof(*hdr));
             offset = hdr_len;
         }
         len = copy_between(elem->in_sg, elem->in_num, at, iov, iovcnt,
@@ -233,6 +220,7 @@ bool nswitch_direct_receive(NSwitchNetPort *port, const struct iovec *iov,
         }
     }
     if (mergeable) {
+        /* the card's functions are virtio 1 only: little-endian */
         uint16_t buffers = cpu_to_le16(count);
 
         iov_from_buf(rx_elems[0]->in_sg, rx_elems[0]->in_num,
@@ -248,6 +236,47 @@ bool nswitch_direct_receive(NSwitchNetPort *port, const struct iovec *iov,
         QSLIST_INSERT_HEAD(&unpublished, port, unpublished_next);
     }
     port->rx_unpublished += count;
+    return true;
+}
+
+bool nswitch_direct_receive(NSwitchNetPort *port, const struct iovec *iov,
+                            int iovcnt)
+{
+    VirtIONet *net = function_of(port);
+    size_t hdr_len = port->vnet_hdr_len;
+    size_t size = iov_size(iov, iovcnt);
+    uint8_t head[NSWITCH_FUNCTION_PLAIN_HEAD];
+    struct virtio_net_hdr hdr;
+    size_t head_len;
+    VirtQueue *vq;
+    bool filled;
+
+    /* netfilters on the port see frames in QEMU's net layer only */
+    if (!port->direct || receiving || !net ||
+        !QTAILQ_EMPTY(&port->nc.filters) ||
+        size < hdr_len + ETH_HLEN ||
+        iov_to_buf(iov, iovcnt, 0, &hdr, sizeof(hdr)) < sizeof(hdr)) {
+        return false;
+    }
+    head_len = iov_to_buf(iov, iovcnt, hdr_len, head, sizeof(head));
+    if (!nswitch_function_takes_plainly(net, hdr_len, &hdr, head, head_len,
+                                        size - hdr_len)) {
+        return false;
+    }
+    vq = nswitch_function_rx_queue(net);
+    if (nswitch_function_mergeable(net) ? !virtqueue_avail_bytes(vq, size, 0)
+                                        : virtio_queue_empty(vq)) {
+        /* virtio-net holds it, and asks the guest's kick for more room */
+        return false;
+    }
+    /* As virtio-net does while it has buffers: no kick for each refill. */
+    virtio_queue_set_notification(vq, 0);
+    receiving = true;
+    filled = fill_buffers(port, net, vq, &hdr, iov, iovcnt, size);
+    receiving = false;
+    if (!filled) {
+        return false;
+    }
     nswitch_count_delivery(port->core, port->number, size - hdr_len);
     if (!tx_bursts) {
         nswitch_direct_publish(port);
@@ -340,18 +369,22 @@ void nswitch_direct_tx_run(NSwitchNetPort *port)
         }
         return;
     }
-    do {
-        virtio_queue_set_notification(vq, 0);
-        outcome = tx_burst(port, net, vq);
-        if (outcome == TX_MORE) {
-            qemu_bh_schedule(port->tx_bh);
-            return;
-        }
-        if (outcome != TX_EMPTY) {
-            return;
-        }
+    virtio_queue_set_notification(vq, 0);
+    outcome = tx_burst(port, net, vq);
+    if (outcome != TX_EMPTY && outcome != TX_MORE) {
+        /* tx_sent goes on; or nothing can */
+        return;
+    }
+    if (outcome == TX_EMPTY) {
         virtio_queue_set_notification(vq, 1);
-    } while (!virtio_queue_empty(vq));
+        if (virtio_queue_empty(vq)) {
+            return;
+        }
+        /* the guest added frames meanwhile, and will not kick for them */
+        virtio_queue_set_notification(vq, 0);
+    }
+    /* more: from the main loop, as virtio-net does, not in this kick */
+    qemu_bh_schedule(port->tx_bh);
 }
 
 /* The frame that waited at the port went, or was purged (@len 0). */
@@ -369,7 +402,11 @@ static void tx_sent(NetClientState *sender, ssize_t len)
     virtio_notify(VIRTIO_DEVICE(net), vq);
     free_tx(port, port->tx_waiting);
     port->tx_waiting = NULL;
-    nswitch_direct_tx_run(port);
+    /*
+     * From the main loop: a purge (a queue reset) calls this before the
+     * queue is reset, and the rest must find it reset.
+     */
+    qemu_bh_schedule(port->tx_bh);
 }
 
 static void tx_kick(VirtIODevice *vdev, VirtQueue *vq)
@@ -402,7 +439,11 @@ void nswitch_direct_serve_tx(NSwitchNetPort *port)
     VirtIONet *net = function_of(port);
 
     assert(net && !port->tx_bh);
-    if (!port->direct) {
+    /*
+     * On a big-endian host virtio 1's little-endian header would need
+     * swapping, which virtio-net's own TX does: it keeps its queue.
+     */
+    if (!port->direct || HOST_BIG_ENDIAN) {
         return;
     }
     if (!rx_pool) {
@@ -410,7 +451,8 @@ void nswitch_direct_serve_tx(NSwitchNetPort *port)
         rx_pool = g_malloc(RX_POOL * RX_ELEM_SIZE);
     }
     port->tx_elem_buffer = g_malloc(TX_ELEM_SIZE);
-    port->tx_bh = qemu_bh_new(tx_bh, port);
+    port->tx_bh = qemu_bh_new_guarded(tx_bh, port,
+                                      &DEVICE(net)->mem_reentrancy_guard);
     port->vm_state = qemu_add_vm_change_state_handler(tx_vm_state_changed,
                                                       port);
     nswitch_function_serve_tx(net, tx_kick);
@@ -419,6 +461,12 @@ void nswitch_direct_serve_tx(NSwitchNetPort *port)
 void nswitch_direct_release(NSwitchNetPort *port)
 {
     if (port->tx_waiting) {
+        VirtIONet *net = function_of(port);
+
+        if (net) {
+            virtqueue_detach_element(nswitch_function_tx_queue(net),
+                                     port->tx_waiting, 0);
+        }
         free_tx(port, port->tx_waiting);
         port->tx_waiting = NULL;
     }

@@ -178,6 +178,8 @@ bool nswitch_function_takes_plainly(VirtIONet *net, size_t hdr_len,
         net->guest_hdr_len != hdr_len || net->needs_vnet_hdr_swap ||
         net->rss_data.enabled || net->rss_data.populate_hash ||
         net->rsc4_enabled || net->rsc6_enabled ||
+        /* a packed ring rewinds one descriptor per element it gives back */
+        virtio_vdev_has_feature(VIRTIO_DEVICE(net), VIRTIO_F_RING_PACKED) ||
         head_len < ETH_HLEN || fixes_dhcp_reply(hdr, head, head_len,
                                                 frame_len)) {
         return false;

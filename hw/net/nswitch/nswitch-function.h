@@ -89,9 +89,9 @@ bool nswitch_function_mergeable(VirtIONet *net);
  * but copy it behind its header @hdr (@hdr_len bytes on the wire between
  * port and function): to its own MAC or promiscuous, with no VLAN tag to
  * filter, no RSS, no coalescing, no header to swap or to give a hash,
- * and no DHCP reply whose checksum it fills in. @head holds the frame's
- * first @head_len bytes (all, or at least NSWITCH_FUNCTION_PLAIN_HEAD),
- * of @frame_len.
+ * no DHCP reply whose checksum it fills in, and a split ring. @head
+ * holds the frame's first @head_len bytes (all, or at least
+ * NSWITCH_FUNCTION_PLAIN_HEAD), of @frame_len.
  */
 #define NSWITCH_FUNCTION_PLAIN_HEAD 36
 bool nswitch_function_takes_plainly(VirtIONet *net, size_t hdr_len,
