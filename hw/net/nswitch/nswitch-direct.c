@@ -126,7 +126,8 @@ void nswitch_direct_publish(NSwitchNetPort *port)
     port->rx_unpublished = 0;
 }
 
-void nswitch_direct_publish_all(void)
+/* The same for every port with used entries waiting. */
+static void publish_all(void)
 {
     while (!QSLIST_EMPTY(&unpublished)) {
         nswitch_direct_publish(QSLIST_FIRST(&unpublished));
@@ -339,11 +340,12 @@ static TxOutcome tx_burst(NSwitchNetPort *port, VirtIONet *net,
     }
     trace_nswitch_direct_tx(port->number, taken, outcome);
     tx_bursts--;
-    nswitch_direct_publish_all();
+    publish_all();
     return outcome;
 }
 
-void nswitch_direct_tx_run(NSwitchNetPort *port)
+/* Takes what the function's transmit queue holds, up to a burst. */
+static void tx_run(NSwitchNetPort *port)
 {
     VirtIONet *net = function_of(port);
     VirtIODevice *vdev;
@@ -415,13 +417,13 @@ static void tx_kick(VirtIODevice *vdev, VirtQueue *vq)
         nswitch_net_port_of(qemu_get_queue(VIRTIO_NET(vdev)->nic)->peer);
 
     if (port) {
-        nswitch_direct_tx_run(port);
+        tx_run(port);
     }
 }
 
 static void tx_bh(void *opaque)
 {
-    nswitch_direct_tx_run(opaque);
+    tx_run(opaque);
 }
 
 /* What a stopped VM's guest queued meanwhile (or a migration brought). */

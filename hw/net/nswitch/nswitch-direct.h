@@ -17,9 +17,6 @@
  */
 void nswitch_direct_serve_tx(NSwitchNetPort *port);
 
-/* Takes what the function's transmit queue holds, up to a burst. */
-void nswitch_direct_tx_run(NSwitchNetPort *port);
-
 /*
  * Writes a frame (@iov, with the port's virtio-net header) into the
  * receive buffers of @port's function, if its virtio-net would take it
@@ -32,8 +29,6 @@ bool nswitch_direct_receive(NSwitchNetPort *port, const struct iovec *iov,
 
 /* Publishes @port's waiting used entries and notifies its guest. */
 void nswitch_direct_publish(NSwitchNetPort *port);
-/* The same for every port with used entries waiting. */
-void nswitch_direct_publish_all(void);
 
 /* The port goes: its TX service ends, its waiting entries are forgotten. */
 void nswitch_direct_release(NSwitchNetPort *port);
