@@ -287,6 +287,22 @@ static void assert_reaches(TwoPortCard *c, int from_pf, int from_vf,
     assert_received(&c->vf[to_pf][to_vf], frame, sizeof(frame));
 }
 
+/*
+ * VF @from_vf of port @from_pf sends @frame to VF @to_vf of port @to_pf:
+ * it leaves by the sender's uplink.
+ */
+static void assert_leaves_by_uplink(TwoPortCard *c, int from_pf, int from_vf,
+                                    int to_pf, int to_vf, uint8_t marker,
+                                    uint8_t *frame)
+{
+    uint8_t src[6], dst[6];
+
+    port_vf_mac(src, from_pf, from_vf);
+    port_vf_mac(dst, to_pf, to_vf);
+    send_between(&c->vf[from_pf][from_vf], dst, src, marker, frame);
+    assert_uplink_next(c->uplink[from_pf], frame, 60);
+}
+
 static void set_relay(TwoPortCard *c, const char *port, bool enable)
 {
     qmp_ok(c->qts, "{'execute': 'nswitch-inter-port-relay-set', 'arguments': "
@@ -394,10 +410,7 @@ static void test_relay_off_goes_through_the_uplinks(void)
     card = query_port_card(c.qts, 0, &rsp);
     g_assert_false(qdict_get_bool(card, "inter-port-relay"));
     qobject_unref(rsp);
-    port_vf_mac(src, 0, 0);
-    port_vf_mac(dst, 1, 1);
-    send_between(&c.vf[0][0], dst, src, 0x31, frame);
-    assert_uplink_next(c.uplink[0], frame, sizeof(frame));
+    assert_leaves_by_uplink(&c, 0, 0, 1, 1, 0x31, frame);
     post_rx_buffer(&c.vf[1][1]);
     uplink_send(c.uplink[1], frame, sizeof(frame));
     assert_received(&c.vf[1][1], frame, sizeof(frame));
@@ -418,16 +431,12 @@ static void test_relay_off_goes_through_the_uplinks(void)
 static void test_relay_property_and_vepa(void)
 {
     TwoPortCard c;
-    uint8_t src[6], dst[6], frame[60];
+    uint8_t frame[60];
 
     two_port_card_start(&c, ",inter-port-relay=off,mode=vepa");
-    port_vf_mac(src, 1, 0);
-    port_vf_mac(dst, 0, 0);
-    send_between(&c.vf[1][0], dst, src, 0x41, frame);
-    assert_uplink_next(c.uplink[1], frame, sizeof(frame));
+    assert_leaves_by_uplink(&c, 1, 0, 0, 0, 0x41, frame);
     set_relay(&c, "port1", true);
-    send_between(&c.vf[1][0], dst, src, 0x42, frame);
-    assert_uplink_next(c.uplink[1], frame, sizeof(frame));
+    assert_leaves_by_uplink(&c, 1, 0, 0, 0, 0x42, frame);
     g_assert_cmpint(pf_counter(c.qts, 1, PATHS, "inter-port"), ==, 0);
     /* The external switch sends it back by the receiver's uplink. */
     post_rx_buffer(&c.vf[0][0]);
@@ -442,7 +451,7 @@ static void test_relay_property_on_one_port(void)
 {
     TwoPortCard c;
     QDict *rsp, *card;
-    uint8_t src[6], dst[6], frame[60];
+    uint8_t frame[60];
 
     two_port_card_start_with(&c, "", "-set device.port0.inter-port-relay=off");
     card = query_port_card(c.qts, 0, &rsp);
@@ -451,10 +460,7 @@ static void test_relay_property_on_one_port(void)
     card = query_port_card(c.qts, 1, &rsp);
     g_assert_true(qdict_get_bool(card, "inter-port-relay"));
     qobject_unref(rsp);
-    port_vf_mac(src, 0, 0);
-    port_vf_mac(dst, 1, 0);
-    send_between(&c.vf[0][0], dst, src, 0x45, frame);
-    assert_uplink_next(c.uplink[0], frame, sizeof(frame));
+    assert_leaves_by_uplink(&c, 0, 0, 1, 0, 0x45, frame);
     /* Port 1 still relays its own frames inside the card. */
     assert_reaches(&c, 1, 0, 0, 1, 0x46);
     assert_uplink_saw_nothing(&c, 1, 0x47);
@@ -471,18 +477,12 @@ static void test_relay_property_on_one_port(void)
 static void test_veb_on_one_port(void)
 {
     TwoPortCard c;
-    uint8_t src[6], dst[6], frame[60];
+    uint8_t frame[60];
 
     two_port_card_start_with(&c, "", "-set device.port0.mode=veb");
     assert_reaches(&c, 0, 0, 0, 1, 0x48);
-    port_vf_mac(src, 0, 0);
-    port_vf_mac(dst, 1, 1);
-    send_between(&c.vf[0][0], dst, src, 0x49, frame);
-    assert_uplink_next(c.uplink[0], frame, sizeof(frame));
-    port_vf_mac(src, 1, 1);
-    port_vf_mac(dst, 0, 0);
-    send_between(&c.vf[1][1], dst, src, 0x4a, frame);
-    assert_uplink_next(c.uplink[1], frame, sizeof(frame));
+    assert_leaves_by_uplink(&c, 0, 0, 1, 1, 0x49, frame);
+    assert_leaves_by_uplink(&c, 1, 1, 0, 0, 0x4a, frame);
     for (int pf = 0; pf < PORTS; pf++) {
         g_assert_cmpint(pf_counter(c.qts, pf, PATHS, "inter-port"), ==, 0);
         g_assert_cmpint(pf_counter(c.qts, pf, PATHS, "to-uplink"), ==, 1);
