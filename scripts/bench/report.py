@@ -272,18 +272,19 @@ def target_lines(s, reference):
         p = s.peak_rate(mode) if mode in s.modes else None
         return p["delivered_kpps"][0] if p else None
 
-    def per_mframe(mode):
+    def at_reference(mode, key):
         p = s.rate_point(mode, reference) if reference and mode in s.modes \
             else None
-        return p["outside_s_per_mframe"][0] if p else None
+        return p[key][0] if p else None
+
+    def per_mframe(mode):
+        return at_reference(mode, "outside_s_per_mframe")
 
     def ratio(a, b):
         return a / b if a is not None and b else None
 
     def all_threads(mode):
-        p = s.rate_point(mode, reference) if reference and mode in s.modes \
-            else None
-        return p["total_s_per_mframe"][0] if p else None
+        return at_reference(mode, "total_s_per_mframe")
 
     def delivered_at(mode, rate):
         p = s.rate_point(mode, rate) if mode in s.modes else None
